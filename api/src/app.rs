@@ -1,0 +1,144 @@
+//! The application: state, router, and serving on any listener until shutdown.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, FromRef},
+    routing::get,
+};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::{
+    auth::TokenKeys,
+    config::Settings,
+    db,
+    graphql::{self, AppSchema},
+    http,
+};
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub schema: AppSchema,
+    /// A copy of the schema without depth/complexity limits, used only for queries that select
+    /// nothing but `__schema`/`__type`; None when introspection is off.
+    pub introspection_schema: Option<AppSchema>,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for TokenKeys {
+    fn from_ref(state: &AppState) -> Self {
+        state.keys.clone()
+    }
+}
+
+impl AppState {
+    /// Connects, migrates, loads keys and builds the schema.
+    pub async fn new(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            anyhow::anyhow!("cannot create data directory {}: {e}", settings.data_dir.display())
+        })?;
+        let db = db::connect(&settings.database).await?;
+        db::migrate(&db).await?;
+        Self::with_db(settings, db)
+    }
+
+    /// Builds the state over an already migrated database.
+    pub fn with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let keys = TokenKeys::load(&settings.auth, &settings.data_dir)?;
+        let mut builder = graphql::limited_schema(&settings.limits).data(db.clone());
+        let introspection_schema = if settings.introspection {
+            Some(graphql::schema().data(db.clone()).finish())
+        } else {
+            builder = builder.disable_introspection().disable_suggestions();
+            None
+        };
+        Ok(Self {
+            db,
+            keys,
+            schema: builder.finish(),
+            introspection_schema,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// The router with every route.
+pub fn router(state: AppState) -> Router {
+    let body_cap = state.settings.limits.max_body_bytes;
+    let graphql_routes = Router::new()
+        .route("/graphql", get(http::graphql::get).post(http::graphql::post))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(body_cap));
+    Router::new()
+        .merge(graphql_routes)
+        .route("/graphql/ws", get(http::ws::upgrade))
+        .route("/healthz", get(http::health::healthz))
+        .route("/readyz", get(http::health::readyz))
+        .with_state(state)
+}
+
+/// A bound, ready-to-serve application.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl App {
+    /// Builds the state and binds the listen address (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listen = settings.listen;
+        let state = AppState::new(settings).await?;
+        Self::bind(state, listen).await
+    }
+
+    /// Binds a listener for existing state.
+    pub async fn bind(state: AppState, listen: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        Ok(Self { router: router(state.clone()), listener, state })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}

@@ -1,0 +1,192 @@
+//! Who is calling. A [`Principal`] is built once per request from a verified token and put
+//! into the GraphQL request data; resolvers ask it, never the headers.
+
+use std::collections::BTreeSet;
+
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{HeaderMap, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use uuid::Uuid;
+
+use super::{AccessClaims, AuthError, PrincipalKind, TokenKeys};
+
+/// A role as GraphQL and guards see it. Every person is a USER.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Any signed-in person: sees and manages their own things.
+    User,
+    /// A telephone coordinator: manages the people of their units.
+    Coordinator,
+    /// A telephone administrator: everything.
+    Admin,
+    /// An automation or PBX service account, limited by its scopes.
+    Service,
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// SSO username, or the service account name.
+    pub username: String,
+    pub kind: PrincipalKind,
+    pub person_id: Option<Uuid>,
+    pub roles: BTreeSet<Role>,
+    /// Units the caller coordinates.
+    pub units: BTreeSet<Uuid>,
+    pub scopes: BTreeSet<String>,
+}
+
+impl Principal {
+    /// Builds the principal from verified claims; unknown role names are ignored.
+    pub fn from_claims(claims: AccessClaims) -> Self {
+        let mut roles = BTreeSet::new();
+        match claims.kind {
+            PrincipalKind::Person => {
+                roles.insert(Role::User);
+                for r in &claims.roles {
+                    match r.as_str() {
+                        "ADMIN" => roles.insert(Role::Admin),
+                        "COORDINATOR" => roles.insert(Role::Coordinator),
+                        _ => false,
+                    };
+                }
+            }
+            PrincipalKind::Service => {
+                roles.insert(Role::Service);
+            }
+        }
+        Self {
+            username: claims.sub,
+            kind: claims.kind,
+            person_id: claims.pid,
+            units: if roles.contains(&Role::Coordinator) {
+                claims.units.into_iter().collect()
+            } else {
+                BTreeSet::new()
+            },
+            roles,
+            scopes: claims.scopes.into_iter().collect(),
+        }
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.kind == PrincipalKind::Service && self.scopes.contains(scope)
+    }
+
+    /// True when the caller is this person.
+    pub fn is_person(&self, person_id: Uuid) -> bool {
+        self.person_id == Some(person_id)
+    }
+
+    /// True when the caller coordinates this unit.
+    pub fn coordinates(&self, unit_id: Uuid) -> bool {
+        self.has_role(Role::Coordinator) && self.units.contains(&unit_id)
+    }
+
+    /// "Own or my units": the caller is the person, an admin, or coordinates the person's unit.
+    pub fn may_manage_person(&self, person_id: Uuid, unit_id: Uuid) -> bool {
+        self.is_person(person_id) || self.is_admin() || self.coordinates(unit_id)
+    }
+
+    /// The units whose people the caller may see in full: `None` means all (admin).
+    pub fn unit_scope(&self) -> Option<&BTreeSet<Uuid>> {
+        if self.is_admin() { None } else { Some(&self.units) }
+    }
+}
+
+/// Reads and verifies the bearer token of a request.
+pub fn authenticate(headers: &HeaderMap, keys: &TokenKeys) -> Result<Principal, AuthError> {
+    let value = headers.get(header::AUTHORIZATION).ok_or(AuthError::Missing)?;
+    let value = value.to_str().map_err(|_| AuthError::Malformed)?;
+    let token = bearer_token(value).ok_or(AuthError::Malformed)?;
+    keys.verify(token).map(Principal::from_claims)
+}
+
+/// The token of an `Authorization: Bearer …` value (scheme case-insensitive).
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The 401 answer of plain HTTP routes.
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "errors": [{ "message": self.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }]
+        });
+        (
+            StatusCode::UNAUTHORIZED,
+            [
+                (header::WWW_AUTHENTICATE, "Bearer"),
+                (header::CONTENT_TYPE, "application/json"),
+            ],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}
+
+impl<S> FromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    TokenKeys: FromRef<S>,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        authenticate(&parts.headers, &TokenKeys::from_ref(state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_values_are_parsed_strictly() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+
+    fn claims(kind: PrincipalKind, roles: &[&str]) -> AccessClaims {
+        AccessClaims {
+            iss: "chorus".into(),
+            aud: "chorus-api".into(),
+            sub: "x".into(),
+            exp: 0,
+            iat: 0,
+            nbf: 0,
+            kind,
+            pid: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            units: vec![Uuid::nil()],
+            scopes: vec!["calls:write".into()],
+        }
+    }
+
+    #[test]
+    fn units_count_only_for_coordinators_and_scopes_only_for_services() {
+        let user = Principal::from_claims(claims(PrincipalKind::Person, &[]));
+        assert!(user.units.is_empty());
+        assert!(!user.has_scope("calls:write"));
+        let coord = Principal::from_claims(claims(PrincipalKind::Person, &["COORDINATOR"]));
+        assert!(coord.coordinates(Uuid::nil()));
+        let service = Principal::from_claims(claims(PrincipalKind::Service, &["ADMIN"]));
+        assert!(!service.is_admin(), "a service cannot claim a person's role");
+        assert!(service.has_scope("calls:write"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Settings of the `chorus` binary: one typed struct, read from flags and the environment,
+//! validated at start-up. Tests build [`Settings`] in code; nothing reads the environment
+//! after start-up.
+//!
+//! Variables (each also a flag of `chorus serve`):
+//! - `CHORUS_LISTEN` (`--listen`): socket address to bind, default `127.0.0.1:8080`.
+//! - `CHORUS_DATA_DIR` (`--data-dir`): data directory, default `./data`; holds the SQLite file,
+//!   the blob store and the generated token secret.
+//! - `CHORUS_DATABASE_URL` or `DATABASE_URL` (`--database-url`): `sqlite://…` or
+//!   `postgres://…`; default a SQLite file `chorus.db` in the data directory.
+//! - `CHORUS_JWT_ISSUER` (default `chorus`), `CHORUS_JWT_AUDIENCE` (default `chorus-api`).
+//! - `CHORUS_JWT_PUBLIC_KEY_FILE`: PEM public key; with it the server verifies RS256 or EdDSA
+//!   tokens (`CHORUS_JWT_ALGORITHM`, default `RS256`) and holds no secret. Without it an HS256
+//!   secret is generated on first start in `<data dir>/jwt-secret` (mode 0600).
+//! - `CHORUS_JWT_PRIVATE_KEY_FILE`: PEM private key that `chorus token` signs with when a public
+//!   key is configured (local testing of the production set-up only).
+//! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 1 MiB.
+//! - `CHORUS_INTROSPECTION` (`true`/`false`, default `true`): answer `__schema` queries.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use jsonwebtoken::Algorithm;
+
+/// Everything the server needs to start; secrets are never printed (see [`Settings::summary`]).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub auth: AuthSettings,
+    pub limits: Limits,
+    pub introspection: bool,
+}
+
+/// Where the relational data lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses a `sqlite:` or `postgres:`/`postgresql:` URL.
+    pub fn parse(url: &str) -> Result<Self, ConfigError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(url.to_owned()))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            Err(ConfigError::Invalid {
+                name: "database URL",
+                reason: "must start with sqlite: or postgres://".into(),
+            })
+        }
+    }
+
+    /// The default: a SQLite file in the data directory.
+    pub fn sqlite_in(data_dir: &std::path::Path) -> Self {
+        Self::Sqlite(format!("sqlite://{}?mode=rwc", data_dir.join("chorus.db").display()))
+    }
+
+    /// The URL with any password replaced, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(u) => u.clone(),
+            Self::Postgres(u) => match (u.find("://"), u.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let creds = &u[s + 3..at];
+                    let user = creds.split(':').next().unwrap_or_default();
+                    format!("{}{}:***{}", &u[..s + 3], user, &u[at..])
+                }
+                _ => u.clone(),
+            },
+        }
+    }
+}
+
+/// How tokens are verified.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub key: KeySource,
+    pub private_key_file: Option<PathBuf>,
+}
+
+/// The verification key: a generated shared secret for local use, or a public key.
+#[derive(Clone, Debug)]
+pub enum KeySource {
+    /// HS256 with the secret kept in `<data dir>/jwt-secret`, created on first use.
+    GeneratedSecret,
+    /// RS256 or EdDSA with a PEM public key; the server holds no signing secret.
+    PublicKey { algorithm: Algorithm, pem_file: PathBuf },
+}
+
+/// Request limits.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_page_size: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_body_bytes: 1 << 20, max_depth: 12, max_complexity: 5_000, max_page_size: 100 }
+    }
+}
+
+/// A configuration value that stops start-up; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid {name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Raw values as given on the command line or in the environment (clap fills both).
+#[derive(Clone, Debug, Default)]
+pub struct RawSettings {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// Validates raw values and the remaining environment variables into settings.
+    pub fn from_raw(raw: RawSettings) -> Result<Self, ConfigError> {
+        let listen = raw.listen.as_deref().unwrap_or("127.0.0.1:8080");
+        let listen: SocketAddr = listen.parse().map_err(|_| ConfigError::Invalid {
+            name: "listen address (--listen / CHORUS_LISTEN)",
+            reason: format!("{listen:?} is not HOST:PORT, e.g. 127.0.0.1:8080"),
+        })?;
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
+        let database = match raw.database_url.or_else(|| env("DATABASE_URL")) {
+            Some(url) => DatabaseUrl::parse(&url)?,
+            None => DatabaseUrl::sqlite_in(&data_dir),
+        };
+        let key = match env("CHORUS_JWT_PUBLIC_KEY_FILE") {
+            None => KeySource::GeneratedSecret,
+            Some(file) => {
+                let algorithm = match env("CHORUS_JWT_ALGORITHM").as_deref() {
+                    None | Some("RS256") => Algorithm::RS256,
+                    Some("EdDSA") => Algorithm::EdDSA,
+                    Some(other) => {
+                        return Err(ConfigError::Invalid {
+                            name: "CHORUS_JWT_ALGORITHM",
+                            reason: format!("{other:?}: use RS256 or EdDSA"),
+                        });
+                    }
+                };
+                KeySource::PublicKey { algorithm, pem_file: file.into() }
+            }
+        };
+        let auth = AuthSettings {
+            issuer: env("CHORUS_JWT_ISSUER").unwrap_or_else(|| "chorus".into()),
+            audience: env("CHORUS_JWT_AUDIENCE").unwrap_or_else(|| "chorus-api".into()),
+            key,
+            private_key_file: env("CHORUS_JWT_PRIVATE_KEY_FILE").map(PathBuf::from),
+        };
+        let mut limits = Limits::default();
+        if let Some(v) = env("CHORUS_MAX_BODY_BYTES") {
+            limits.max_body_bytes = v.parse().map_err(|_| ConfigError::Invalid {
+                name: "CHORUS_MAX_BODY_BYTES",
+                reason: format!("{v:?} is not a number of bytes"),
+            })?;
+        }
+        let introspection = match env("CHORUS_INTROSPECTION").as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "CHORUS_INTROSPECTION",
+                    reason: format!("{other:?}: use true or false"),
+                });
+            }
+        };
+        Ok(Self { listen, data_dir, database, auth, limits, introspection })
+    }
+
+    /// Settings for tests and tools: SQLite in `data_dir`, port 0, generated secret.
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: DatabaseUrl::sqlite_in(&data_dir),
+            data_dir,
+            auth: AuthSettings {
+                issuer: "chorus".into(),
+                audience: "chorus-api".into(),
+                key: KeySource::GeneratedSecret,
+                private_key_file: None,
+            },
+            limits: Limits::default(),
+            introspection: true,
+        }
+    }
+
+    /// One line for the start-up log, without secrets.
+    pub fn summary(&self) -> String {
+        let key = match &self.auth.key {
+            KeySource::GeneratedSecret => "HS256 (generated secret)".to_owned(),
+            KeySource::PublicKey { algorithm, pem_file } => {
+                format!("{algorithm:?} public key {}", pem_file.display())
+            }
+        };
+        format!(
+            "listen={} data_dir={} database={} tokens={key}",
+            self.listen,
+            self.data_dir.display(),
+            self.database.redacted()
+        )
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_recognised_and_redacted() {
+        assert!(matches!(DatabaseUrl::parse("sqlite::memory:"), Ok(DatabaseUrl::Sqlite(_))));
+        let pg = DatabaseUrl::parse("postgres://app:hunter2@db:5432/chorus").expect("valid");
+        assert_eq!(pg.redacted(), "postgres://app:***@db:5432/chorus");
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+    }
+
+    #[test]
+    fn a_bad_listen_address_is_one_clear_error() {
+        let raw = RawSettings { listen: Some("localhost".into()), ..Default::default() };
+        let err = Settings::from_raw(raw).expect_err("must fail");
+        assert!(err.to_string().contains("listen address"), "{err}");
+    }
+}

@@ -1,0 +1,61 @@
+//! Database connection and migration. SQLite gets WAL, foreign keys and a busy timeout;
+//! PostgreSQL a pool sized for a small service.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr, SqlxSqliteConnector,
+    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::config::DatabaseUrl;
+
+/// Opens a pool on the database; creates the SQLite file (and its folder) if missing.
+pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
+    match url {
+        DatabaseUrl::Sqlite(url) => {
+            let options: SqliteConnectOptions = url
+                .parse()
+                .map_err(|e| DbErr::Custom(format!("invalid SQLite URL {url}: {e}")))?;
+            if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            let options = options
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(options)
+                .await
+                .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
+            Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut options = ConnectOptions::new(url.clone());
+            options
+                .max_connections(16)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(5))
+                .sqlx_logging(false);
+            Database::connect(options).await
+        }
+    }
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// True when the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

@@ -1,0 +1,431 @@
+//! The directory area: units, people, lines and devices, and `me`.
+
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{device, line, person, unit};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    ctx_db, ctx_loaders, ctx_principal,
+    enums::{
+        DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus, LineKind, Platform,
+        TeamsTenant, UnitKind,
+    },
+    errors::{ApiError, ApiResult, UserError, UserErrorCode},
+    node::{NodeType, encode},
+    pagination::{ApiConnection, Page},
+};
+use crate::{
+    auth::{RoleGuard, Role},
+    domain::directory::{self as rules, Entry},
+    services::audit,
+};
+
+/// A college, department, UAS division or other unit of the University.
+#[derive(Clone, Debug)]
+pub struct Unit(pub unit::Model);
+
+#[Object]
+impl Unit {
+    /// Opaque global ID.
+    pub async fn id(&self) -> async_graphql::ID {
+        encode(NodeType::Unit, self.0.id)
+    }
+
+    /// Short code, e.g. `BALL` or `OUEM`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// College, department, UAS division or other.
+    async fn kind(&self) -> UnitKind {
+        self.0.kind.into()
+    }
+
+    /// The Teams instance the unit is on.
+    async fn teams_tenant(&self) -> TeamsTenant {
+        self.0.teams_tenant.into()
+    }
+
+    /// False for units on a separate Teams instance, whose lines cannot move to Teams.
+    async fn lines_can_move_to_teams(&self) -> bool {
+        self.0.teams_tenant == entity::enums::TeamsTenant::Main
+    }
+}
+
+/// A person in the University directory.
+#[derive(Clone, Debug)]
+pub struct Person(pub person::Model);
+
+impl Person {
+    pub(crate) fn entry_for_rules(&self) -> Entry {
+        Entry {
+            person_id: self.0.id,
+            unit_id: self.0.unit_id,
+            ex_directory: self.0.directory_status == entity::enums::DirectoryStatus::ExDirectory,
+        }
+    }
+
+    fn private_visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(rules::can_see_private(ctx_principal(ctx)?, self.entry_for_rules()))
+    }
+}
+
+#[Object]
+impl Person {
+    /// Opaque global ID.
+    pub async fn id(&self) -> async_graphql::ID {
+        encode(NodeType::Person, self.0.id)
+    }
+
+    /// SSO username, e.g. `abcd1234`.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    /// Name as shown in the directory.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// University email address.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    /// Job title; null when none is recorded.
+    async fn job_title(&self) -> Option<&str> {
+        self.0.job_title.as_deref()
+    }
+
+    /// Listed or ex-directory.
+    async fn directory_status(&self) -> DirectoryStatus {
+        self.0.directory_status.into()
+    }
+
+    /// The platform the person's calls are on: Chorus or Teams, never both.
+    async fn platform(&self) -> Platform {
+        self.0.platform.into()
+    }
+
+    /// The unit the person belongs to.
+    async fn unit(&self, ctx: &Context<'_>) -> ApiResult<Unit> {
+        let found = ctx_loaders(ctx)?.units.load_one(self.0.unit_id).await.map_err(ApiError::internal)?;
+        found.map(Unit).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unit of person missing")).into())
+    }
+
+    /// The person's own lines (personal lines they own), ordered by extension.
+    async fn lines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Line>> {
+        let lines = ctx_loaders(ctx)?.lines_by_owner.load_one(self.0.id).await.map_err(ApiError::internal)?;
+        Ok(lines.unwrap_or_default().into_iter().map(Line).collect())
+    }
+
+    /// The person's devices. Null unless the caller is the person, an admin, or a coordinator
+    /// of the person's unit.
+    async fn devices(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Device>>> {
+        if !self.private_visible(ctx)? {
+            return Ok(None);
+        }
+        let devices =
+            ctx_loaders(ctx)?.devices_by_owner.load_one(self.0.id).await.map_err(ApiError::internal)?;
+        Ok(Some(devices.unwrap_or_default().into_iter().map(Device).collect()))
+    }
+
+    /// Roles the person holds (always includes USER), and the units they coordinate. Null
+    /// unless the caller is the person, an admin, or a coordinator of the person's unit.
+    async fn roles(&self, ctx: &Context<'_>) -> ApiResult<Option<PersonRoles>> {
+        if !self.private_visible(ctx)? {
+            return Ok(None);
+        }
+        let grants =
+            ctx_loaders(ctx)?.grants_by_person.load_one(self.0.id).await.map_err(ApiError::internal)?;
+        let mut roles = vec![Role::User];
+        let mut unit_ids = Vec::new();
+        for g in grants.unwrap_or_default() {
+            let role = match g.role {
+                entity::enums::GrantedRole::Admin => Role::Admin,
+                entity::enums::GrantedRole::Coordinator => Role::Coordinator,
+            };
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+            unit_ids.extend(g.unit_id);
+        }
+        roles.sort();
+        Ok(Some(PersonRoles { roles, unit_ids }))
+    }
+}
+
+/// A person's roles.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct PersonRoles {
+    /// Every role held; USER is always there.
+    pub roles: Vec<Role>,
+    #[graphql(skip)]
+    pub unit_ids: Vec<Uuid>,
+}
+
+#[ComplexObject]
+impl PersonRoles {
+    /// Units the person coordinates (empty unless COORDINATOR).
+    async fn coordinated_units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Unit>> {
+        let map = ctx_loaders(ctx)?.units.load_many(self.unit_ids.iter().copied()).await.map_err(ApiError::internal)?;
+        let mut units: Vec<Unit> = map.into_values().map(Unit).collect();
+        units.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(units)
+    }
+}
+
+/// A telephone number with its internal extension.
+#[derive(Clone, Debug)]
+pub struct Line(pub line::Model);
+
+#[Object]
+impl Line {
+    /// Opaque global ID.
+    pub async fn id(&self) -> async_graphql::ID {
+        encode(NodeType::Line, self.0.id)
+    }
+
+    /// The full number in E.164 form, e.g. `+441865270000`.
+    async fn number(&self) -> &str {
+        &self.0.e164
+    }
+
+    /// The internal extension dialled inside the University, e.g. `70000`.
+    async fn extension(&self) -> &str {
+        &self.0.extension
+    }
+
+    /// Personal, shared or critical.
+    async fn kind(&self) -> LineKind {
+        self.0.kind.into()
+    }
+
+    /// A label for shared and critical lines, e.g. "Porters' lodge"; null when none.
+    async fn label(&self) -> Option<&str> {
+        self.0.label.as_deref()
+    }
+
+    /// How far the line may dial.
+    async fn dialling_permission(&self) -> DiallingPermission {
+        self.0.dialling_permission.into()
+    }
+}
+
+/// A device that rings for a line: desk phone, softphone, mobile app or Teams client.
+#[derive(Clone, Debug)]
+pub struct Device(pub device::Model);
+
+#[Object]
+impl Device {
+    /// Opaque global ID.
+    pub async fn id(&self) -> async_graphql::ID {
+        encode(NodeType::Device, self.0.id)
+    }
+
+    /// Desk phone, softphone, mobile app or Teams client.
+    async fn kind(&self) -> DeviceKind {
+        self.0.kind.into()
+    }
+
+    /// A label the owner recognises, e.g. "Office phone".
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+
+    /// The hardware or software model, e.g. "OpenScape Desk Phone CP400"; null when unknown.
+    async fn model(&self) -> Option<&str> {
+        self.0.model.as_deref()
+    }
+
+    /// Active or disabled.
+    async fn status(&self) -> DeviceStatus {
+        self.0.status.into()
+    }
+
+    /// When the device last made or took a call; null when never seen.
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+
+    /// The line the device rings for; null when it has none.
+    async fn line(&self, ctx: &Context<'_>) -> ApiResult<Option<Line>> {
+        let Some(line_id) = self.0.line_id else { return Ok(None) };
+        let found = line::Entity::find_by_id(line_id).one(ctx_db(ctx)?).await.map_err(ApiError::from)?;
+        Ok(found.map(Line))
+    }
+}
+
+/// Queries of the directory area.
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// The caller as a directory entry, with unit, lines, devices and roles. Null for service
+    /// accounts, which are not people.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        let principal = ctx_principal(ctx)?;
+        let Some(person_id) = principal.person_id else { return Ok(None) };
+        let person = ctx_loaders(ctx)?.people.load_one(person_id).await.map_err(ApiError::internal)?;
+        Ok(person.map(Person))
+    }
+
+    /// Units of the University ordered by name. `search` matches the start of the name or the
+    /// code, case-insensitively.
+    async fn units(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Prefix of the unit's name or code.")] search: Option<String>,
+        #[graphql(desc = "Only units of this kind.")] kind: Option<UnitKind>,
+        #[graphql(desc = "Page size from the start (1–100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to end before.")] before: Option<String>,
+    ) -> ApiResult<ApiConnection<Unit>> {
+        ctx_principal(ctx)?;
+        let page = Page::<(String, Uuid)>::new(first, after, last, before)?;
+        let mut filter = Condition::all();
+        if let Some(s) = search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if s.len() > 100 {
+                return Err(ApiError::BadUserInput("search is longer than 100 characters".into()).into());
+            }
+            filter = filter.add(
+                Condition::any()
+                    .add(unit::Column::Name.starts_with(s))
+                    .add(unit::Column::Code.starts_with(s.to_uppercase())),
+            );
+        }
+        if let Some(kind) = kind {
+            filter = filter.add(unit::Column::Kind.eq(entity::enums::UnitKind::from(kind)));
+        }
+        let db = ctx_db(ctx)?;
+        let total = if ctx.look_ahead().field("totalCount").exists() {
+            Some(unit::Entity::find().filter(filter.clone()).count(db).await.map_err(ApiError::from)? as i64)
+        } else {
+            None
+        };
+        let mut query = unit::Entity::find().filter(filter);
+        if let Some((name, id)) = &page.after {
+            query = query.filter(keyset_after(unit::Column::Name, name, unit::Column::Id, *id));
+        }
+        if let Some((name, id)) = &page.before {
+            query = query.filter(keyset_before(unit::Column::Name, name, unit::Column::Id, *id));
+        }
+        let query = if page.backward {
+            query.order_by_desc(unit::Column::Name).order_by_desc(unit::Column::Id)
+        } else {
+            query.order_by_asc(unit::Column::Name).order_by_asc(unit::Column::Id)
+        };
+        let rows = query.limit(page.fetch_limit()).all(db).await.map_err(ApiError::from)?;
+        Ok(page.connection(rows, |u| (u.name.clone(), u.id), Unit, total))
+    }
+}
+
+/// `(a, id) > (value, after_id)` written portably.
+pub fn keyset_after<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
+    col: C,
+    value: &V,
+    id_col: C,
+    id: Uuid,
+) -> Condition {
+    Condition::any()
+        .add(col.gt(value.clone()))
+        .add(Condition::all().add(col.eq(value.clone())).add(id_col.gt(id)))
+}
+
+/// `(a, id) < (value, before_id)` written portably.
+pub fn keyset_before<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
+    col: C,
+    value: &V,
+    id_col: C,
+    id: Uuid,
+) -> Condition {
+    Condition::any()
+        .add(col.lt(value.clone()))
+        .add(Condition::all().add(col.eq(value.clone())).add(id_col.lt(id)))
+}
+
+/// Input of `updateUnit`. Omitted fields are left as they are.
+#[derive(InputObject)]
+pub struct UpdateUnitInput {
+    /// The unit to change.
+    pub id: async_graphql::ID,
+    /// New full name (1–200 characters).
+    pub name: Option<String>,
+    /// New Teams instance.
+    pub teams_tenant: Option<TeamsTenant>,
+}
+
+/// Result of `updateUnit`.
+#[derive(SimpleObject)]
+pub struct UpdateUnitPayload {
+    /// The unit as it is now; null when nothing was changed because of user errors.
+    pub unit: Option<Unit>,
+    /// Why the change was refused; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of the directory area.
+#[derive(Default)]
+pub struct DirectoryMutation;
+
+#[Object]
+impl DirectoryMutation {
+    /// Renames a unit or moves it to another Teams instance (ADMIN). User errors: NOT_FOUND
+    /// for an unknown unit, INVALID for an empty or over-long name.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn update_unit(&self, ctx: &Context<'_>, input: UpdateUnitInput) -> ApiResult<UpdateUnitPayload> {
+        let principal = ctx_principal(ctx)?;
+        let db = ctx_db(ctx)?;
+        let refused = |e: UserError| UpdateUnitPayload { unit: None, user_errors: vec![e] };
+        let Ok(id) = super::node::decode(NodeType::Unit, &input.id) else {
+            return Ok(refused(UserError::new(&["input", "id"], UserErrorCode::NotFound, "no such unit")));
+        };
+        if let Some(name) = &input.name {
+            let len = name.trim().chars().count();
+            if len == 0 || len > 200 {
+                return Ok(refused(UserError::new(
+                    &["input", "name"],
+                    UserErrorCode::Invalid,
+                    "a unit name has 1 to 200 characters",
+                )));
+            }
+        }
+        let txn = db.begin().await.map_err(ApiError::from)?;
+        let Some(before) = unit::Entity::find_by_id(id).one(&txn).await.map_err(ApiError::from)? else {
+            return Ok(refused(UserError::new(&["input", "id"], UserErrorCode::NotFound, "no such unit")));
+        };
+        let mut active: unit::ActiveModel = before.clone().into();
+        if let Some(name) = input.name {
+            active.name = sea_orm::Set(name.trim().to_owned());
+        }
+        if let Some(tenant) = input.teams_tenant {
+            active.teams_tenant = sea_orm::Set(tenant.into());
+        }
+        let after = sea_orm::ActiveModelTrait::update(active, &txn).await.map_err(ApiError::from)?;
+        audit::record(
+            &txn,
+            principal,
+            "unit.update",
+            audit::Subject::new("Unit", after.id),
+            Some(audit::snapshot(&before)),
+            Some(audit::snapshot(&after)),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        txn.commit().await.map_err(ApiError::from)?;
+        Ok(UpdateUnitPayload { unit: Some(Unit(after)), user_errors: vec![] })
+    }
+}

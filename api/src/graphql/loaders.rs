@@ -1,0 +1,125 @@
+//! DataLoaders: one batched query per relation per request instead of one per parent (no N+1).
+//! Built per request, so no cache is shared between callers.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{device, line, person, role_grant, unit};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+/// A database error shared by all waiters of a batch.
+pub type LoadError = Arc<sea_orm::DbErr>;
+
+/// The loaders of one request.
+pub struct Loaders {
+    pub units: DataLoader<UnitLoader>,
+    pub people: DataLoader<PersonLoader>,
+    pub lines_by_owner: DataLoader<LinesByOwner>,
+    pub devices_by_owner: DataLoader<DevicesByOwner>,
+    pub grants_by_person: DataLoader<GrantsByPerson>,
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection) -> Self {
+        let spawn = |f| {
+            tokio::spawn(f);
+        };
+        Self {
+            units: DataLoader::new(UnitLoader(db.clone()), spawn),
+            people: DataLoader::new(PersonLoader(db.clone()), spawn),
+            lines_by_owner: DataLoader::new(LinesByOwner(db.clone()), spawn),
+            devices_by_owner: DataLoader::new(DevicesByOwner(db.clone()), spawn),
+            grants_by_person: DataLoader::new(GrantsByPerson(db.clone()), spawn),
+        }
+    }
+}
+
+pub struct UnitLoader(DatabaseConnection);
+
+impl Loader<Uuid> for UnitLoader {
+    type Value = unit::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = unit::Entity::find()
+            .filter(unit::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+pub struct PersonLoader(DatabaseConnection);
+
+impl Loader<Uuid> for PersonLoader {
+    type Value = person::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = person::Entity::find()
+            .filter(person::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+/// Groups child rows by their parent key, keeping the query's order.
+fn group_by<T>(rows: Vec<T>, key: impl Fn(&T) -> Option<Uuid>) -> HashMap<Uuid, Vec<T>> {
+    let mut map: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        if let Some(k) = key(&row) {
+            map.entry(k).or_default().push(row);
+        }
+    }
+    map
+}
+
+pub struct LinesByOwner(DatabaseConnection);
+
+impl Loader<Uuid> for LinesByOwner {
+    type Value = Vec<line::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = line::Entity::find()
+            .filter(line::Column::OwnerId.is_in(keys.iter().copied()))
+            .order_by_asc(line::Column::Extension)
+            .all(&self.0)
+            .await?;
+        Ok(group_by(rows, |l| l.owner_id))
+    }
+}
+
+pub struct DevicesByOwner(DatabaseConnection);
+
+impl Loader<Uuid> for DevicesByOwner {
+    type Value = Vec<device::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = device::Entity::find()
+            .filter(device::Column::OwnerId.is_in(keys.iter().copied()))
+            .order_by_asc(device::Column::CreatedAt)
+            .order_by_asc(device::Column::Id)
+            .all(&self.0)
+            .await?;
+        Ok(group_by(rows, |d| Some(d.owner_id)))
+    }
+}
+
+pub struct GrantsByPerson(DatabaseConnection);
+
+impl Loader<Uuid> for GrantsByPerson {
+    type Value = Vec<role_grant::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = role_grant::Entity::find()
+            .filter(role_grant::Column::PersonId.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await?;
+        Ok(group_by(rows, |g| Some(g.person_id)))
+    }
+}

@@ -1,0 +1,143 @@
+//! The GraphQL schema: one module per area, merged once.
+//!
+//! Layout:
+//! - `errors`: `ApiError` (top-level, with `extensions.code`) and `UserError` (payloads).
+//! - `node`: opaque global IDs, `node(id:)` and `nodes(ids:)`.
+//! - `pagination`: Relay connections with keyset cursors.
+//! - `loaders`: per-request DataLoaders.
+//! - `enums`: GraphQL mirrors of the entity enums.
+//! - `directory`: units, people, lines, devices, `me`.
+
+pub mod directory;
+pub mod enums;
+pub mod errors;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+
+use async_graphql::{
+    Context, EmptySubscription, Interface, MergedObject, Object, Schema, SchemaBuilder,
+};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use crate::{auth::Principal, config::Limits, domain::directory as rules};
+use directory::{Device, DirectoryMutation, DirectoryQuery, Line, Person, Unit};
+use errors::{ApiError, ApiResult};
+use loaders::Loaders;
+use node::NodeType;
+
+/// The root query type.
+#[derive(MergedObject, Default)]
+pub struct Query(DirectoryQuery, NodeQuery);
+
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct Mutation(DirectoryMutation);
+
+/// The schema type served by the app.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema without data or limits: production adds state and limits, tests theirs, and
+/// `chorus schema` prints its SDL.
+pub fn schema() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .register_output_type::<Node>()
+}
+
+/// The schema with the request limits applied.
+pub fn limited_schema(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    schema()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(20)
+        .limit_recursive_depth(32)
+}
+
+/// The SDL as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    schema().finish().sdl()
+}
+
+pub(crate) fn ctx_principal<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal, ApiError> {
+    ctx.data_opt::<Principal>().ok_or(ApiError::Unauthenticated)
+}
+
+pub(crate) fn ctx_db<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection, ApiError> {
+    ctx.data_opt::<DatabaseConnection>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no database in the GraphQL context")))
+}
+
+pub(crate) fn ctx_loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders, ApiError> {
+    ctx.data_opt::<Loaders>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no loaders in the GraphQL context")))
+}
+
+/// An object with a global ID, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "async_graphql::ID", desc = "Opaque global ID."))]
+pub enum Node {
+    Unit(Unit),
+    Person(Person),
+    Line(Line),
+    Device(Device),
+}
+
+/// `node` and `nodes`.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its global ID. Null when it does not exist or the caller may not
+    /// see it (an ex-directory person, another person's device); an ID that is not one of ours
+    /// is BAD_USER_INPUT.
+    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: async_graphql::ID) -> ApiResult<Option<Node>> {
+        load_node(ctx, &id).await
+    }
+
+    /// Fetches up to 100 objects by global ID, in the order given; null where `node` would be.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs (at most 100).")] ids: Vec<async_graphql::ID>,
+    ) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > 100 {
+            return Err(ApiError::LimitExceeded("nodes takes at most 100 ids".into()).into());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(load_node(ctx, id).await?);
+        }
+        Ok(out)
+    }
+}
+
+async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Option<Node>> {
+    let principal = ctx_principal(ctx)?;
+    let (ty, uuid) = node::decode_any(id)?;
+    let db = ctx_db(ctx)?;
+    let loaders = ctx_loaders(ctx)?;
+    let internal = ApiError::internal;
+    Ok(match ty {
+        NodeType::Unit => loaders.units.load_one(uuid).await.map_err(internal)?.map(|u| Node::Unit(Unit(u))),
+        NodeType::Person => loaders
+            .people
+            .load_one(uuid)
+            .await
+            .map_err(internal)?
+            .map(Person)
+            .filter(|p| rules::can_see(principal, p.entry_for_rules()))
+            .map(Node::Person),
+        NodeType::Line => entity::line::Entity::find_by_id(uuid).one(db).await.map_err(ApiError::from)?.map(|l| Node::Line(Line(l))),
+        NodeType::Device => {
+            let Some(device) = entity::device::Entity::find_by_id(uuid).one(db).await.map_err(ApiError::from)? else {
+                return Ok(None);
+            };
+            let Some(owner) = loaders.people.load_one(device.owner_id).await.map_err(internal)? else {
+                return Ok(None);
+            };
+            rules::can_see_private(principal, Person(owner).entry_for_rules())
+                .then(|| Node::Device(Device(device)))
+        }
+    })
+}

@@ -1,0 +1,275 @@
+//! GraphQL over HTTP, following the spec's MUSTs (graphql-over-http, measured in
+//! `shared/reference/graphql-conformance.md` §2), which the stock async-graphql-axum handler
+//! does not:
+//! - `Accept` is honoured: `application/graphql-response+json` (with 4xx status codes for
+//!   request errors, and no `data` key), `application/json` (legacy, always 200), else 406;
+//! - `POST` bodies must be JSON (415 otherwise; multipart only with a preflight header);
+//! - `GET` never runs a mutation (405 with `Allow: POST`);
+//! - one operation per request: JSON arrays (batches) are refused with 400;
+//! - bodies over the configured cap get 413 (a body-limit layer on the route).
+//!
+//! Authentication happens before execution: without a valid bearer token nothing runs and
+//! the answer is 401 with `extensions.code = UNAUTHENTICATED`.
+
+use async_graphql::{
+    http::GraphiQLSource,
+    parser::{
+        parse_query,
+        types::{DocumentOperations, OperationType, Selection},
+    },
+};
+use axum::{
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use serde::Deserialize;
+
+use crate::{app::AppState, auth::principal::authenticate, graphql::loaders::Loaders};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// Query-string parameters of a GET request.
+#[derive(Deserialize, Default)]
+pub struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// The media type the answer is labelled with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => GRAPHQL_RESPONSE,
+            Self::Json => JSON,
+        }
+    }
+
+    /// Picks the media type from `Accept`; None means 406.
+    fn negotiate(accept: &str) -> Option<Self> {
+        if accept.trim().is_empty() {
+            return Some(Self::Json);
+        }
+        let mut json = false;
+        for range in accept.split(',') {
+            let (ty, params) = range.split_once(';').unwrap_or((range, ""));
+            let q_zero = params.split(';').any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
+            });
+            if q_zero {
+                continue;
+            }
+            match ty.trim() {
+                GRAPHQL_RESPONSE => return Some(Self::GraphqlResponse),
+                JSON | "application/*" | "*/*" => json = true,
+                _ => {}
+            }
+        }
+        json.then_some(Self::Json)
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// A GraphQL-shaped error answer with a status.
+fn error_response(status: StatusCode, media: Media, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut response =
+        (status, [(header::CONTENT_TYPE, media.as_str())], body.to_string()).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// `GET /graphql`: GraphiQL for a browser, otherwise a query from the query string.
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let accept = header_str(&headers, header::ACCEPT);
+    if params.query.is_none() && accept.contains("text/html") {
+        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
+            .into_response();
+    }
+    let Some(media) = Media::negotiate(accept) else {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    };
+    let Some(query) = params.query else {
+        return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the query parameter is missing");
+    };
+    let mut request = async_graphql::Request::new(query);
+    request.operation_name = params.operation_name;
+    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
+        match serde_json::from_str(&variables) {
+            Ok(v) => request.variables = async_graphql::Variables::from_json(v),
+            Err(_) => {
+                return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "variables is not a JSON object");
+            }
+        }
+    }
+    if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
+        match serde_json::from_str(&extensions) {
+            Ok(v) => request.extensions = v,
+            Err(_) => {
+                return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions is not a JSON object");
+            }
+        }
+    }
+    execute(state, Method::GET, &headers, media, request).await
+}
+
+/// `POST /graphql`: one operation as a JSON body.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = Media::negotiate(header_str(&headers, header::ACCEPT)) else {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    };
+    let content_type = header_str(&headers, header::CONTENT_TYPE).to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if essence != JSON && essence != GRAPHQL_RESPONSE {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "BAD_REQUEST",
+            "send the request as application/json",
+        );
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the body is not valid JSON"),
+    };
+    if value.is_array() {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "batched requests are not supported: send one operation per request",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &format!("not a GraphQL request: {e}"));
+        }
+    };
+    execute(state, Method::POST, &headers, media, request).await
+}
+
+/// What a parsed document asks for, as far as routing the request needs to know.
+struct Shape {
+    mutation: bool,
+    introspection_only: bool,
+}
+
+fn shape(request: &async_graphql::Request) -> Option<Shape> {
+    let doc = parse_query(&request.query).ok()?;
+    let op = match &doc.operations {
+        DocumentOperations::Single(op) => op,
+        DocumentOperations::Multiple(ops) => match request.operation_name.as_deref() {
+            Some(name) => ops.iter().find(|(k, _)| k.as_str() == name).map(|(_, op)| op)?,
+            None if ops.len() == 1 => ops.values().next()?,
+            None => return None,
+        },
+    };
+    let introspection_only = op.node.ty == OperationType::Query
+        && op.node.selection_set.node.items.iter().all(|item| match &item.node {
+            Selection::Field(f) => f.node.name.node.starts_with("__"),
+            _ => false,
+        });
+    Some(Shape { mutation: op.node.ty == OperationType::Mutation, introspection_only })
+}
+
+async fn execute(
+    state: AppState,
+    method: Method,
+    headers: &HeaderMap,
+    media: Media,
+    request: async_graphql::Request,
+) -> Response {
+    let principal = match authenticate(headers, &state.keys) {
+        Ok(p) => p,
+        Err(e) => return error_response(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", &e.to_string()),
+    };
+    let shape = shape(&request);
+    if method == Method::GET && shape.as_ref().is_some_and(|s| s.mutation) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            "BAD_REQUEST",
+            "mutations are only accepted over POST",
+        );
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    // The standard introspection query is deeper than the depth limit allows; it is bounded by
+    // the schema's size, so it runs on a schema without the limits (when introspection is on).
+    let schema = match (&state.introspection_schema, shape.is_some_and(|s| s.introspection_only)) {
+        (Some(unlimited), true) => unlimited,
+        _ => &state.schema,
+    };
+    let request = request.data(Loaders::new(&state.db)).data(principal);
+    let response = schema.execute(request).await;
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = match serde_json::to_value(&response) {
+        Ok(v) => v,
+        Err(_) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, media, "INTERNAL", "internal error"),
+    };
+    let status = if media == Media::GraphqlResponse && request_error {
+        if let Some(map) = body.as_object_mut() {
+            map.remove("data");
+        }
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, [(header::CONTENT_TYPE, media.as_str())], body.to_string()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_headers_are_negotiated() {
+        let cases = [
+            ("", Some(Media::Json)),
+            ("application/json", Some(Media::Json)),
+            ("*/*", Some(Media::Json)),
+            ("application/graphql-response+json", Some(Media::GraphqlResponse)),
+            ("application/json, application/graphql-response+json", Some(Media::GraphqlResponse)),
+            ("application/graphql-response+json;q=0, application/json", Some(Media::Json)),
+            ("text/html", None),
+            ("application/xml", None),
+        ];
+        for (accept, expected) in cases {
+            assert!(Media::negotiate(accept) == expected, "Accept: {accept}");
+        }
+    }
+
+    #[test]
+    fn mutations_and_introspection_are_recognised() {
+        let q = |s: &str| async_graphql::Request::new(s);
+        assert!(shape(&q("mutation { a }")).is_some_and(|s| s.mutation));
+        assert!(shape(&q("{ __schema { types { name } } }")).is_some_and(|s| s.introspection_only));
+        assert!(shape(&q("{ __schema { types { name } } me { id } }")).is_some_and(|s| !s.introspection_only));
+        let named = q("query A { me { id } } mutation B { x }").operation_name("B");
+        assert!(shape(&named).is_some_and(|s| s.mutation));
+    }
+}

@@ -1,0 +1,24 @@
+//! Chorus API: the GraphQL backend of the University's telephone system during the move of
+//! some people to Telephony over Teams.
+//!
+//! Layout:
+//! - `config`: settings from flags and environment, validated at start-up.
+//! - `app`: state, router, serving until shutdown.
+//! - `db`: connecting and migrating SQLite or PostgreSQL.
+//! - `auth`: tokens, the `Principal`, guards.
+//! - `http`: GraphQL over HTTP, the WebSocket, health routes.
+//! - `graphql`: the schema, one module per area.
+//! - `domain`: the rules, pure functions with table tests.
+//! - `services`: transactions around the rules, audit, token minting.
+//! - `demo`: the deterministic demo university for `serve --demo`.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod services;

@@ -1,0 +1,167 @@
+//! The `chorus` command line: serve, mint tokens, migrate, print the schema.
+#![forbid(unsafe_code)]
+
+use std::{path::PathBuf, process::ExitCode, time::Instant};
+
+use chorus::{
+    app::{App, shutdown_signal},
+    auth::TokenKeys,
+    config::{RawSettings, Settings},
+    db, demo, graphql, services,
+};
+use clap::{Args, Parser, Subcommand};
+
+/// Chorus API: GraphQL backend of the Chorus telephone system.
+#[derive(Parser)]
+#[command(name = "chorus", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP/GraphQL server (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on.
+        #[arg(long, env = "CHORUS_LISTEN")]
+        listen: Option<String>,
+        /// Seed the demo university when the database is empty, and print a token per role.
+        #[arg(long)]
+        demo: bool,
+        /// Log format: text or json.
+        #[arg(long, env = "CHORUS_LOG_FORMAT", default_value = "text")]
+        log_format: String,
+    },
+    /// Print a signed access token for a person or service account.
+    Token {
+        #[command(flatten)]
+        common: Common,
+        /// SSO username of the person (e.g. demo-user) or service account name (demo-automation).
+        #[arg(long)]
+        person: String,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the GraphQL schema (SDL); schema.graphql is exactly this output.
+    Schema,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Data directory (SQLite file, blobs, generated token secret).
+    #[arg(long, env = "CHORUS_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (sqlite:… or postgres://…); default a SQLite file in the data directory.
+    #[arg(long, env = "CHORUS_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl Common {
+    fn settings(&self, listen: Option<String>) -> Result<Settings, String> {
+        Settings::from_raw(RawSettings {
+            listen,
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("chorus: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("chorus: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(format: &str) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHORUS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        "text" => builder.init(),
+        "json" => builder.json().init(),
+        other => return Err(format!("invalid --log-format {other:?}: use text or json")),
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate { common } => {
+            let settings = common.settings(None)?;
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
+            eprintln!("migrations applied to {}", settings.database.redacted());
+            Ok(())
+        }
+        Command::Token { common, person, ttl } => {
+            let ttl = services::tokens::parse_ttl(&ttl)?;
+            let settings = common.settings(None)?;
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
+            let keys = TokenKeys::load(&settings.auth, &settings.data_dir).map_err(|e| e.to_string())?;
+            let token = services::tokens::mint(&conn, &keys, &person, ttl).await.map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Serve { common, listen, demo: with_demo, log_format } => {
+            init_logs(&log_format)?;
+            let started = Instant::now();
+            let settings = common.settings(listen)?;
+            tracing::info!(settings = settings.summary(), "starting");
+            let app = App::build(settings).await.map_err(|e| format!("{e:#}"))?;
+            if with_demo {
+                let seeded = demo::seed_if_empty(&app.state().db).await.map_err(|e| format!("demo seed failed: {e:#}"))?;
+                if seeded {
+                    tracing::info!("seeded the demo university");
+                }
+                print_demo_tokens(&app).await;
+            }
+            let addr = app.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "listening");
+            app.run_until(shutdown_signal()).await.map_err(|e| format!("server error: {e}"))?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+    }
+}
+
+async fn print_demo_tokens(app: &App) {
+    let state = app.state();
+    let ttl = std::time::Duration::from_secs(12 * 3600);
+    for name in demo::ACCOUNTS {
+        match services::tokens::mint(&state.db, &state.keys, name, ttl).await {
+            Ok(token) => println!("{name}: {token}"),
+            Err(e) => tracing::warn!(account = name, error = %e, "no demo token"),
+        }
+    }
+}

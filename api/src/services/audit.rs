@@ -1,0 +1,71 @@
+//! The audit trail. Every mutation records one event per changed subject, inside the
+//! mutation's own transaction, so an event exists exactly when the change does.
+
+use chrono::Utc;
+use entity::{audit_event, enums::ActorKind};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::{Principal, PrincipalKind};
+
+/// What an event is about.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl Subject {
+    pub fn new(kind: &'static str, id: Uuid) -> Self {
+        Self { kind, id: id.to_string() }
+    }
+}
+
+/// A JSON snapshot of a row for the before/after columns.
+pub fn snapshot<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// Records one audit event on the given connection (normally the mutation's transaction).
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Principal,
+    action: &str,
+    subject: Subject,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), DbErr> {
+    let actor_kind = match actor.kind {
+        PrincipalKind::Person => ActorKind::Person,
+        PrincipalKind::Service => ActorKind::Service,
+    };
+    record_as(conn, actor_kind, &actor.username, action, subject, before, after).await
+}
+
+/// Records an event for an actor that is not a request's principal (the system, the CLI).
+pub async fn record_as(
+    conn: &impl ConnectionTrait,
+    actor_kind: ActorKind,
+    actor: &str,
+    action: &str,
+    subject: Subject,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), DbErr> {
+    audit_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(Utc::now()),
+        actor_kind: Set(actor_kind),
+        actor: Set(actor.to_owned()),
+        action: Set(action.to_owned()),
+        subject_type: Set(subject.kind.to_owned()),
+        subject_id: Set(subject.id),
+        before: Set(before),
+        after: Set(after),
+        request_id: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Database migrations of Chorus API. Every migration runs unchanged on SQLite and
+//! PostgreSQL and has a working `down`.
+//!
+//! Written with the sea-query schema builder, not raw SQL. Foreign keys are declared inside
+//! `create_table` because SQLite cannot add them later. Names: `fk_<table>_<column>`,
+//! `idx_<table>_<cols>`, `uq_<table>_<cols>` (made by [`names`], so they cannot drift).
+//!
+//! Layout:
+//! - `names`: builders for named foreign keys and indexes.
+//! - `m20261122_000001_directory`: Directory: units, people, role grants, service accounts, lines and devices.
+//! - `m20261122_000002_calls_voicemail`: Calls and voicemail: call records, participants, voicemails and mailbox settings.
+//! - `m20261122_000003_conferences_groups`: Teleconferences and call groups: hunt, pickup and executive-assistant groups.
+//! - `m20261122_000004_contact_centres`: Contact centres: queues, agents, opening hours and closures.
+//! - `m20261122_000005_cutover`: Cutover to Teams: licences, nominations, tranches and the notification outbox.
+//! - `m20261122_000006_audit`: Audit events.
+
+#![forbid(unsafe_code)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod names;
+
+mod m20261122_000001_directory;
+mod m20261122_000002_calls_voicemail;
+mod m20261122_000003_conferences_groups;
+mod m20261122_000004_contact_centres;
+mod m20261122_000005_cutover;
+mod m20261122_000006_audit;
+
+/// All migrations of the schema, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_directory::Migration),
+            Box::new(m20261122_000002_calls_voicemail::Migration),
+            Box::new(m20261122_000003_conferences_groups::Migration),
+            Box::new(m20261122_000004_contact_centres::Migration),
+            Box::new(m20261122_000005_cutover::Migration),
+            Box::new(m20261122_000006_audit::Migration),
+        ]
+    }
+}
