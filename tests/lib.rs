@@ -1,1 +1,182 @@
+//! Test harness: the real app on port 0 with a fresh database and the real migrations.
+//!
+//! Each [`TestApp`] gets its own data directory and database: a SQLite file by default, or a
+//! new PostgreSQL database (named `chorus_test_<uuid>`) on the server named by
+//! `TEST_DATABASE_URL`. Logs are quiet unless `TEST_LOG` is set.
+#![forbid(unsafe_code)]
 
+pub mod fixtures;
+
+use std::{net::SocketAddr, sync::Once, time::Duration};
+
+use chorus::{
+    app::{App, AppState},
+    config::{DatabaseUrl, Settings},
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// A running app for one test.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _data_dir: TempDir,
+    _shutdown: oneshot::Sender<()>,
+    /// `(admin URL, database name)` of a PostgreSQL database to drop when the test ends.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else { return };
+        // Drop runs inside the test's runtime; use a thread with its own runtime.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+static LOGS: Once = Once::new();
+
+fn init_logs() {
+    LOGS.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("debug,sqlx=info"))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// Creates a fresh PostgreSQL database on the server of `admin_url`; returns its URL and name.
+async fn fresh_postgres(admin_url: &str) -> anyhow::Result<(String, String)> {
+    let name = format!("chorus_test_{}", uuid::Uuid::new_v4().simple());
+    let admin: DatabaseConnection = Database::connect(admin_url).await?;
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    admin.close().await?;
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    Ok((format!("{base}/{name}"), name))
+}
+
+impl TestApp {
+    /// Starts the app with default settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app after letting the test adjust the settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        init_logs();
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
+        let mut postgres = None;
+        if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
+            let (url, name) =
+                fresh_postgres(&admin_url).await.expect("create a test database on TEST_DATABASE_URL");
+            settings.database = DatabaseUrl::Postgres(url);
+            postgres = Some((admin_url, name));
+        }
+        adjust(&mut settings);
+        let app = App::build(settings).await.expect("app starts");
+        let addr = app.local_addr().expect("bound");
+        let state = app.state().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        Self { addr, state, client, _data_dir: data_dir, _shutdown: tx, postgres }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// A valid access token for a person or service account, as `chorus token` would mint.
+    pub async fn token(&self, username: &str) -> String {
+        chorus::services::tokens::mint(&self.state.db, &self.state.keys, username, Duration::from_secs(600))
+            .await
+            .expect("mint token")
+    }
+
+    /// Starts a GraphQL request.
+    pub fn graphql(&self, query: &str) -> GraphqlCall<'_> {
+        GraphqlCall { app: self, query: query.to_owned(), variables: json!({}), token: None }
+    }
+}
+
+/// A GraphQL call being built: `app.graphql(q).vars(v).as_(&token).send()`.
+pub struct GraphqlCall<'a> {
+    app: &'a TestApp,
+    query: String,
+    variables: Value,
+    token: Option<String>,
+}
+
+/// The answer to a GraphQL call.
+#[derive(Debug)]
+pub struct GraphqlResponse {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl GraphqlResponse {
+    /// `data` at a JSON pointer, e.g. `/me/displayName`.
+    pub fn data(&self, pointer: &str) -> &Value {
+        self.body.pointer(&format!("/data{pointer}")).unwrap_or(&Value::Null)
+    }
+
+    /// The `extensions.code` of the first error, if any.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body.pointer("/errors/0/extensions/code").and_then(Value::as_str)
+    }
+
+    /// Panics with the whole body when the response has errors.
+    pub fn ok(self) -> Self {
+        assert!(self.body.get("errors").is_none(), "unexpected errors: {:#}", self.body);
+        self
+    }
+}
+
+impl GraphqlCall<'_> {
+    pub fn vars(mut self, variables: Value) -> Self {
+        self.variables = variables;
+        self
+    }
+
+    pub fn as_(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    pub async fn send(self) -> GraphqlResponse {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url("/graphql"))
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": self.query, "variables": self.variables }));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        GraphqlResponse { status, body }
+    }
+}

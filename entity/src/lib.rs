@@ -7,38 +7,38 @@
 //! Layout:
 //! - [`enums`]: every stored enum (UPPER_SNAKE strings), also re-exported at the crate root.
 //! - [`prelude`]: each `Entity` under its table's name, e.g. `prelude::Person`.
-//! - [`unit`]: An organisational unit: college, department, UAS division or other.
-//! - [`person`]: A person with an SSO username and a directory entry.
-//! - [`role_grant`]: A role granted to a person; coordinators hold one grant per unit.
-//! - [`service_account`]: An automation client that authenticates as a service, not a person.
-//! - [`line`]: A telephone number with its internal extension.
-//! - [`device`]: A phone, softphone, mobile app or Teams client owned by a person.
-//! - [`call_record`]: One call as reported by the PBX.
-//! - [`call_participant`]: One row per person on our side of a call, so a person's call history is one index range.
-//! - [`voicemail`]: A voicemail message in a line's mailbox, with its stored audio's facts.
-//! - [`mailbox_settings`]: Voicemail settings of a line's mailbox (at most one row per line).
-//! - [`teleconference`]: A scheduled teleconference on a bridge.
-//! - [`teleconference_participant`]: An invited participant: a person or an external number.
-//! - [`hunt_group`]: A hunt group: calls to its pilot line ring its members.
-//! - [`hunt_group_member`]: A member of a hunt group, in ring order.
-//! - [`pickup_group`]: A call pickup group: members pick up each other's ringing desk phones with `**3`.
-//! - [`pickup_group_member`]: A member of a pickup group.
-//! - [`ea_group`]: An executive-assistant group: every assistant serves every manager of it.
-//! - [`ea_group_member`]: A manager or assistant in an executive-assistant group.
-//! - [`ea_whitelist_entry`]: A caller number that rings a manager directly instead of diverting.
-//! - [`contact_centre`]: A contact centre (always on Chorus) with queues, opening hours and closures.
-//! - [`cc_queue`]: A queue of a contact centre.
-//! - [`cc_agent`]: An agent answering a contact-centre queue.
-//! - [`cc_opening_hours`]: One opening period of a contact centre on a weekday, in the centre's time zone.
-//! - [`cc_closure`]: A day a contact centre is closed (e.g. a bank holiday).
-//! - [`licence_pool`]: A pool of Telephony-over-Teams licences.
-//! - [`licence_assignment`]: A licence from a pool assigned to a person.
-//! - [`nomination_round`]: A round in which coordinators nominate people to move, against a deadline.
-//! - [`nomination`]: A coordinator's answer for one person in a nomination round.
-//! - [`tranche`]: A tranche of the move to Teams: people who move on one date.
-//! - [`tranche_member`]: A person placed in a tranche (at most one tranche per person).
-//! - [`notification`]: Outbox of countdown messages; a sender claims, sends and marks rows.
-//! - [`audit_event`]: One audited mutation: who did what to which subject, with before and after.
+//! - [`unit`](mod@unit): An organisational unit: college, department, UAS division or other.
+//! - [`person`](mod@person): A person with an SSO username and a directory entry.
+//! - [`role_grant`](mod@role_grant): A role granted to a person; coordinators hold one grant per unit.
+//! - [`service_account`](mod@service_account): An automation client that authenticates as a service, not a person.
+//! - [`line`](mod@line): A telephone number with its internal extension.
+//! - [`device`](mod@device): A phone, softphone, mobile app or Teams client owned by a person.
+//! - [`call_record`](mod@call_record): One call as reported by the PBX.
+//! - [`call_participant`](mod@call_participant): One row per person on our side of a call, so a person's call history is one index range.
+//! - [`voicemail`](mod@voicemail): A voicemail message in a line's mailbox, with its stored audio's facts.
+//! - [`mailbox_settings`](mod@mailbox_settings): Voicemail settings of a line's mailbox (at most one row per line).
+//! - [`teleconference`](mod@teleconference): A scheduled teleconference on a bridge.
+//! - [`teleconference_participant`](mod@teleconference_participant): An invited participant: a person or an external number.
+//! - [`hunt_group`](mod@hunt_group): A hunt group: calls to its pilot line ring its members.
+//! - [`hunt_group_member`](mod@hunt_group_member): A member of a hunt group, in ring order.
+//! - [`pickup_group`](mod@pickup_group): A call pickup group: members pick up each other's ringing desk phones with `**3`.
+//! - [`pickup_group_member`](mod@pickup_group_member): A member of a pickup group.
+//! - [`ea_group`](mod@ea_group): An executive-assistant group: every assistant serves every manager of it.
+//! - [`ea_group_member`](mod@ea_group_member): A manager or assistant in an executive-assistant group.
+//! - [`ea_whitelist_entry`](mod@ea_whitelist_entry): A caller number that rings a manager directly instead of diverting.
+//! - [`contact_centre`](mod@contact_centre): A contact centre (always on Chorus) with queues, opening hours and closures.
+//! - [`cc_queue`](mod@cc_queue): A queue of a contact centre.
+//! - [`cc_agent`](mod@cc_agent): An agent answering a contact-centre queue.
+//! - [`cc_opening_hours`](mod@cc_opening_hours): One opening period of a contact centre on a weekday, in the centre's time zone.
+//! - [`cc_closure`](mod@cc_closure): A day a contact centre is closed (e.g. a bank holiday).
+//! - [`licence_pool`](mod@licence_pool): A pool of Telephony-over-Teams licences.
+//! - [`licence_assignment`](mod@licence_assignment): A licence from a pool assigned to a person.
+//! - [`nomination_round`](mod@nomination_round): A round in which coordinators nominate people to move, against a deadline.
+//! - [`nomination`](mod@nomination): A coordinator's answer for one person in a nomination round.
+//! - [`tranche`](mod@tranche): A tranche of the move to Teams: people who move on one date.
+//! - [`tranche_member`](mod@tranche_member): A person placed in a tranche (at most one tranche per person).
+//! - [`notification`](mod@notification): Outbox of countdown messages; a sender claims, sends and marks rows.
+//! - [`audit_event`](mod@audit_event): One audited mutation: who did what to which subject, with before and after.
 
 #![forbid(unsafe_code)]
 

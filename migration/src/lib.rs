@@ -3,7 +3,7 @@
 //!
 //! Written with the sea-query schema builder, not raw SQL. Foreign keys are declared inside
 //! `create_table` because SQLite cannot add them later. Names: `fk_<table>_<column>`,
-//! `idx_<table>_<cols>`, `uq_<table>_<cols>` (made by [`names`], so they cannot drift).
+//! `idx_<table>_<cols>`, `uq_<table>_<cols>` (made by `names`, so they cannot drift).
 //!
 //! Layout:
 //! - `names`: builders for named foreign keys and indexes.

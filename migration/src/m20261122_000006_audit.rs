@@ -35,7 +35,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // Children first, so no foreign key points at a dropped table.
         manager
             .drop_table(Table::drop().table("audit_event").to_owned())
             .await

@@ -1,1 +1,7 @@
+//! Integration tests: one binary, the real router over HTTP, SQLite by default and PostgreSQL
+//! when `TEST_DATABASE_URL` is set.
 
+mod auth;
+mod directory;
+mod http;
+mod schema;

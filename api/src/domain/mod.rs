@@ -2,5 +2,7 @@
 //!
 //! Layout:
 //! - `directory`: who may see a directory entry and its private parts.
+//! - `text`: folding names for directory search (`search_name`).
 
 pub mod directory;
+pub mod text;

@@ -17,7 +17,7 @@ use super::{
     },
     errors::{ApiError, ApiResult, UserError, UserErrorCode},
     node::{NodeType, encode},
-    pagination::{ApiConnection, Page},
+    pagination::{Page, connection},
 };
 use crate::{
     auth::{RoleGuard, Role},
@@ -29,6 +29,9 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct Unit(pub unit::Model);
 
+connection!(UnitConnection, UnitEdge, Unit, "units");
+
+/// A college, department, UAS division or other unit of the University.
 #[Object]
 impl Unit {
     /// Opaque global ID.
@@ -80,6 +83,7 @@ impl Person {
     }
 }
 
+/// A person in the University directory.
 #[Object]
 impl Person {
     /// Opaque global ID.
@@ -190,6 +194,7 @@ impl PersonRoles {
 #[derive(Clone, Debug)]
 pub struct Line(pub line::Model);
 
+/// A telephone number with its internal extension.
 #[Object]
 impl Line {
     /// Opaque global ID.
@@ -227,6 +232,7 @@ impl Line {
 #[derive(Clone, Debug)]
 pub struct Device(pub device::Model);
 
+/// A device that rings for a line: desk phone, softphone, mobile app or Teams client.
 #[Object]
 impl Device {
     /// Opaque global ID.
@@ -293,7 +299,7 @@ impl DirectoryQuery {
         #[graphql(desc = "Cursor to start after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (1–100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to end before.")] before: Option<String>,
-    ) -> ApiResult<ApiConnection<Unit>> {
+    ) -> ApiResult<UnitConnection> {
         ctx_principal(ctx)?;
         let page = Page::<(String, Uuid)>::new(first, after, last, before)?;
         let mut filter = Condition::all();
@@ -329,7 +335,7 @@ impl DirectoryQuery {
             query.order_by_asc(unit::Column::Name).order_by_asc(unit::Column::Id)
         };
         let rows = query.limit(page.fetch_limit()).all(db).await.map_err(ApiError::from)?;
-        Ok(page.connection(rows, |u| (u.name.clone(), u.id), Unit, total))
+        Ok(page.finish(rows, |u| (u.name.clone(), u.id), Unit, total).into())
     }
 }
 

@@ -5,10 +5,7 @@
 //! hands them to [`Page::connection`]. Cursors are opaque: URL-safe base64 of the JSON of the
 //! sort key, so a page deep in a table costs what the first page costs.
 
-use async_graphql::{
-    SimpleObject,
-    connection::{Connection, Edge, EmptyFields},
-};
+use async_graphql::SimpleObject;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -19,16 +16,63 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-/// Extra fields on every connection.
-#[derive(SimpleObject, Default)]
-pub struct ConnectionExtra {
-    /// Number of items in the whole connection (ignoring the page); computed only when asked,
-    /// so leave it out of queries that do not need it.
+/// Where a page sits in its list (Relay `PageInfo`).
+#[derive(SimpleObject, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    /// True when items exist after this page (reliable when paging forwards).
+    pub has_next_page: bool,
+    /// True when items exist before this page (reliable when paging backwards).
+    pub has_previous_page: bool,
+    /// Cursor of the first item of the page; null for an empty page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of the page; null for an empty page.
+    pub end_cursor: Option<String>,
+}
+
+/// One fetched page before it becomes a GraphQL connection type.
+#[derive(Debug)]
+pub struct Paged<N> {
+    pub items: Vec<(String, N)>,
+    pub page_info: PageInfo,
     pub total_count: Option<i64>,
 }
 
-/// A connection of this API: string cursors, a node type, `totalCount`.
-pub type ApiConnection<N> = Connection<String, N, ConnectionExtra, EmptyFields>;
+/// Declares a Relay connection and edge type for a node type, with descriptions.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, " (Relay connection).")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// The items of this page, without cursors.
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the whole list.
+            pub page_info: $crate::graphql::pagination::PageInfo,
+            /// Number of items in the whole list, ignoring paging. Computed only when selected,
+            /// so leave it out of queries that do not need it.
+            pub total_count: Option<i64>,
+        }
+
+        #[doc = concat!("One of ", $what, " with its cursor.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque cursor of this item, for `after`/`before`.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl From<$crate::graphql::pagination::Paged<$node>> for $connection {
+            fn from(page: $crate::graphql::pagination::Paged<$node>) -> Self {
+                let nodes = page.items.iter().map(|(_, n)| n.clone()).collect();
+                let edges = page.items.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect();
+                Self { edges, nodes, page_info: page.page_info, total_count: page.total_count }
+            }
+        }
+    };
+}
+pub(crate) use connection;
 
 /// A validated page request over sort keys `K`.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,34 +125,33 @@ impl<K: Serialize + DeserializeOwned> Page<K> {
         self.limit + 1
     }
 
-    /// Builds the connection from rows fetched in the page's direction (`limit + 1` at most).
-    pub fn connection<N, R>(
+    /// Builds the page from rows fetched in the page's direction (`limit + 1` at most).
+    pub fn finish<N, R>(
         &self,
         mut rows: Vec<R>,
         key: impl Fn(&R) -> K,
         node: impl Fn(R) -> N,
         total_count: Option<i64>,
-    ) -> ApiConnection<N>
-    where
-        N: async_graphql::OutputType,
-    {
+    ) -> Paged<N> {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         if self.backward {
             rows.reverse();
         }
-        let (has_previous, has_next) = if self.backward {
+        let (has_previous_page, has_next_page) = if self.backward {
             (more, self.before.is_some())
         } else {
             (self.after.is_some(), more)
         };
-        let mut connection =
-            Connection::with_additional_fields(has_previous, has_next, ConnectionExtra { total_count });
-        connection.edges.extend(rows.into_iter().map(|r| {
-            let cursor = encode_cursor(&key(&r));
-            Edge::new(cursor, node(r))
-        }));
-        connection
+        let items: Vec<(String, N)> =
+            rows.into_iter().map(|r| (encode_cursor(&key(&r)), node(r))).collect();
+        let page_info = PageInfo {
+            has_next_page,
+            has_previous_page,
+            start_cursor: items.first().map(|(c, _)| c.clone()),
+            end_cursor: items.last().map(|(c, _)| c.clone()),
+        };
+        Paged { items, page_info, total_count }
     }
 }
 
@@ -164,13 +207,13 @@ mod tests {
     #[test]
     fn an_extra_row_means_another_page() {
         let page = Page::<i32>::new(Some(2), None, None, None).expect("valid");
-        let conn = page.connection(vec![1, 2, 3], |r| *r, |r| r, None);
-        assert_eq!(conn.edges.len(), 2);
-        assert!(conn.has_next_page);
+        let conn = page.finish(vec![1, 2, 3], |r| *r, |r| r, None);
+        assert_eq!(conn.items.len(), 2);
+        assert!(conn.page_info.has_next_page);
         let page = Page::<i32>::new(None, None, Some(2), None).expect("valid");
-        let conn = page.connection(vec![9, 8], |r| *r, |r| r, None);
-        let nodes: Vec<i32> = conn.edges.iter().map(|e| e.node).collect();
+        let conn = page.finish(vec![9, 8], |r| *r, |r| r, None);
+        let nodes: Vec<i32> = conn.items.iter().map(|(_, n)| *n).collect();
         assert_eq!(nodes, vec![8, 9], "backward pages come back in forward order");
-        assert!(!conn.has_previous_page);
+        assert!(!conn.page_info.has_previous_page);
     }
 }
