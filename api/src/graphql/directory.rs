@@ -4,8 +4,8 @@ use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{device, line, person, unit};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    PaginatorTrait,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ use super::{
     pagination::{Page, connection},
 };
 use crate::{
-    auth::{RoleGuard, Role},
+    auth::{Role, RoleGuard},
     domain::directory::{self as rules, Entry},
     services::audit,
 };
@@ -79,7 +79,10 @@ impl Person {
     }
 
     fn private_visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(rules::can_see_private(ctx_principal(ctx)?, self.entry_for_rules()))
+        Ok(rules::can_see_private(
+            ctx_principal(ctx)?,
+            self.entry_for_rules(),
+        ))
     }
 }
 
@@ -123,13 +126,23 @@ impl Person {
 
     /// The unit the person belongs to.
     async fn unit(&self, ctx: &Context<'_>) -> ApiResult<Unit> {
-        let found = ctx_loaders(ctx)?.units.load_one(self.0.unit_id).await.map_err(ApiError::internal)?;
-        found.map(Unit).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unit of person missing")).into())
+        let found = ctx_loaders(ctx)?
+            .units
+            .load_one(self.0.unit_id)
+            .await
+            .map_err(ApiError::internal)?;
+        found
+            .map(Unit)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unit of person missing")).into())
     }
 
     /// The person's own lines (personal lines they own), ordered by extension.
     async fn lines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Line>> {
-        let lines = ctx_loaders(ctx)?.lines_by_owner.load_one(self.0.id).await.map_err(ApiError::internal)?;
+        let lines = ctx_loaders(ctx)?
+            .lines_by_owner
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?;
         Ok(lines.unwrap_or_default().into_iter().map(Line).collect())
     }
 
@@ -139,9 +152,18 @@ impl Person {
         if !self.private_visible(ctx)? {
             return Ok(None);
         }
-        let devices =
-            ctx_loaders(ctx)?.devices_by_owner.load_one(self.0.id).await.map_err(ApiError::internal)?;
-        Ok(Some(devices.unwrap_or_default().into_iter().map(Device).collect()))
+        let devices = ctx_loaders(ctx)?
+            .devices_by_owner
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(Some(
+            devices
+                .unwrap_or_default()
+                .into_iter()
+                .map(Device)
+                .collect(),
+        ))
     }
 
     /// Roles the person holds (always includes USER), and the units they coordinate. Null
@@ -150,8 +172,11 @@ impl Person {
         if !self.private_visible(ctx)? {
             return Ok(None);
         }
-        let grants =
-            ctx_loaders(ctx)?.grants_by_person.load_one(self.0.id).await.map_err(ApiError::internal)?;
+        let grants = ctx_loaders(ctx)?
+            .grants_by_person
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?;
         let mut roles = vec![Role::User];
         let mut unit_ids = Vec::new();
         for g in grants.unwrap_or_default() {
@@ -183,7 +208,11 @@ pub struct PersonRoles {
 impl PersonRoles {
     /// Units the person coordinates (empty unless COORDINATOR).
     async fn coordinated_units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Unit>> {
-        let map = ctx_loaders(ctx)?.units.load_many(self.unit_ids.iter().copied()).await.map_err(ApiError::internal)?;
+        let map = ctx_loaders(ctx)?
+            .units
+            .load_many(self.unit_ids.iter().copied())
+            .await
+            .map_err(ApiError::internal)?;
         let mut units: Vec<Unit> = map.into_values().map(Unit).collect();
         units.sort_by(|a, b| a.0.name.cmp(&b.0.name));
         Ok(units)
@@ -267,8 +296,13 @@ impl Device {
 
     /// The line the device rings for; null when it has none.
     async fn line(&self, ctx: &Context<'_>) -> ApiResult<Option<Line>> {
-        let Some(line_id) = self.0.line_id else { return Ok(None) };
-        let found = line::Entity::find_by_id(line_id).one(ctx_db(ctx)?).await.map_err(ApiError::from)?;
+        let Some(line_id) = self.0.line_id else {
+            return Ok(None);
+        };
+        let found = line::Entity::find_by_id(line_id)
+            .one(ctx_db(ctx)?)
+            .await
+            .map_err(ApiError::from)?;
         Ok(found.map(Line))
     }
 }
@@ -283,8 +317,14 @@ impl DirectoryQuery {
     /// accounts, which are not people.
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
         let principal = ctx_principal(ctx)?;
-        let Some(person_id) = principal.person_id else { return Ok(None) };
-        let person = ctx_loaders(ctx)?.people.load_one(person_id).await.map_err(ApiError::internal)?;
+        let Some(person_id) = principal.person_id else {
+            return Ok(None);
+        };
+        let person = ctx_loaders(ctx)?
+            .people
+            .load_one(person_id)
+            .await
+            .map_err(ApiError::internal)?;
         Ok(person.map(Person))
     }
 
@@ -305,7 +345,9 @@ impl DirectoryQuery {
         let mut filter = Condition::all();
         if let Some(s) = search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             if s.len() > 100 {
-                return Err(ApiError::BadUserInput("search is longer than 100 characters".into()).into());
+                return Err(
+                    ApiError::BadUserInput("search is longer than 100 characters".into()).into(),
+                );
             }
             filter = filter.add(
                 Condition::any()
@@ -318,24 +360,50 @@ impl DirectoryQuery {
         }
         let db = ctx_db(ctx)?;
         let total = if ctx.look_ahead().field("totalCount").exists() {
-            Some(unit::Entity::find().filter(filter.clone()).count(db).await.map_err(ApiError::from)? as i64)
+            Some(
+                unit::Entity::find()
+                    .filter(filter.clone())
+                    .count(db)
+                    .await
+                    .map_err(ApiError::from)? as i64,
+            )
         } else {
             None
         };
         let mut query = unit::Entity::find().filter(filter);
         if let Some((name, id)) = &page.after {
-            query = query.filter(keyset_after(unit::Column::Name, name, unit::Column::Id, *id));
+            query = query.filter(keyset_after(
+                unit::Column::Name,
+                name,
+                unit::Column::Id,
+                *id,
+            ));
         }
         if let Some((name, id)) = &page.before {
-            query = query.filter(keyset_before(unit::Column::Name, name, unit::Column::Id, *id));
+            query = query.filter(keyset_before(
+                unit::Column::Name,
+                name,
+                unit::Column::Id,
+                *id,
+            ));
         }
         let query = if page.backward {
-            query.order_by_desc(unit::Column::Name).order_by_desc(unit::Column::Id)
+            query
+                .order_by_desc(unit::Column::Name)
+                .order_by_desc(unit::Column::Id)
         } else {
-            query.order_by_asc(unit::Column::Name).order_by_asc(unit::Column::Id)
+            query
+                .order_by_asc(unit::Column::Name)
+                .order_by_asc(unit::Column::Id)
         };
-        let rows = query.limit(page.fetch_limit()).all(db).await.map_err(ApiError::from)?;
-        Ok(page.finish(rows, |u| (u.name.clone(), u.id), Unit, total).into())
+        let rows = query
+            .limit(page.fetch_limit())
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(page
+            .finish(rows, |u| (u.name.clone(), u.id), Unit, total)
+            .into())
     }
 }
 
@@ -346,9 +414,11 @@ pub fn keyset_after<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
     id_col: C,
     id: Uuid,
 ) -> Condition {
-    Condition::any()
-        .add(col.gt(value.clone()))
-        .add(Condition::all().add(col.eq(value.clone())).add(id_col.gt(id)))
+    Condition::any().add(col.gt(value.clone())).add(
+        Condition::all()
+            .add(col.eq(value.clone()))
+            .add(id_col.gt(id)),
+    )
 }
 
 /// `(a, id) < (value, before_id)` written portably.
@@ -358,9 +428,11 @@ pub fn keyset_before<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
     id_col: C,
     id: Uuid,
 ) -> Condition {
-    Condition::any()
-        .add(col.lt(value.clone()))
-        .add(Condition::all().add(col.eq(value.clone())).add(id_col.lt(id)))
+    Condition::any().add(col.lt(value.clone())).add(
+        Condition::all()
+            .add(col.eq(value.clone()))
+            .add(id_col.lt(id)),
+    )
 }
 
 /// Input of `updateUnit`. Omitted fields are left as they are.
@@ -392,12 +464,23 @@ impl DirectoryMutation {
     /// Renames a unit or moves it to another Teams instance (ADMIN). User errors: NOT_FOUND
     /// for an unknown unit, INVALID for an empty or over-long name.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
-    async fn update_unit(&self, ctx: &Context<'_>, input: UpdateUnitInput) -> ApiResult<UpdateUnitPayload> {
+    async fn update_unit(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateUnitInput,
+    ) -> ApiResult<UpdateUnitPayload> {
         let principal = ctx_principal(ctx)?;
         let db = ctx_db(ctx)?;
-        let refused = |e: UserError| UpdateUnitPayload { unit: None, user_errors: vec![e] };
+        let refused = |e: UserError| UpdateUnitPayload {
+            unit: None,
+            user_errors: vec![e],
+        };
         let Ok(id) = super::node::decode(NodeType::Unit, &input.id) else {
-            return Ok(refused(UserError::new(&["input", "id"], UserErrorCode::NotFound, "no such unit")));
+            return Ok(refused(UserError::new(
+                &["input", "id"],
+                UserErrorCode::NotFound,
+                "no such unit",
+            )));
         };
         if let Some(name) = &input.name {
             let len = name.trim().chars().count();
@@ -410,8 +493,16 @@ impl DirectoryMutation {
             }
         }
         let txn = db.begin().await.map_err(ApiError::from)?;
-        let Some(before) = unit::Entity::find_by_id(id).one(&txn).await.map_err(ApiError::from)? else {
-            return Ok(refused(UserError::new(&["input", "id"], UserErrorCode::NotFound, "no such unit")));
+        let Some(before) = unit::Entity::find_by_id(id)
+            .one(&txn)
+            .await
+            .map_err(ApiError::from)?
+        else {
+            return Ok(refused(UserError::new(
+                &["input", "id"],
+                UserErrorCode::NotFound,
+                "no such unit",
+            )));
         };
         let mut active: unit::ActiveModel = before.clone().into();
         if let Some(name) = input.name {
@@ -420,7 +511,9 @@ impl DirectoryMutation {
         if let Some(tenant) = input.teams_tenant {
             active.teams_tenant = sea_orm::Set(tenant.into());
         }
-        let after = sea_orm::ActiveModelTrait::update(active, &txn).await.map_err(ApiError::from)?;
+        let after = sea_orm::ActiveModelTrait::update(active, &txn)
+            .await
+            .map_err(ApiError::from)?;
         audit::record(
             &txn,
             principal,
@@ -432,6 +525,9 @@ impl DirectoryMutation {
         .await
         .map_err(ApiError::from)?;
         txn.commit().await.map_err(ApiError::from)?;
-        Ok(UpdateUnitPayload { unit: Some(Unit(after)), user_errors: vec![] })
+        Ok(UpdateUnitPayload {
+            unit: Some(Unit(after)),
+            user_errors: vec![],
+        })
     }
 }

@@ -91,7 +91,11 @@ impl NodeQuery {
     /// Fetches any object by its global ID. Null when it does not exist or the caller may not
     /// see it (an ex-directory person, another person's device); an ID that is not one of ours
     /// is BAD_USER_INPUT.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: async_graphql::ID) -> ApiResult<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID.")] id: async_graphql::ID,
+    ) -> ApiResult<Option<Node>> {
         load_node(ctx, &id).await
     }
 
@@ -119,7 +123,12 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
     let loaders = ctx_loaders(ctx)?;
     let internal = ApiError::internal;
     Ok(match ty {
-        NodeType::Unit => loaders.units.load_one(uuid).await.map_err(internal)?.map(|u| Node::Unit(Unit(u))),
+        NodeType::Unit => loaders
+            .units
+            .load_one(uuid)
+            .await
+            .map_err(internal)?
+            .map(|u| Node::Unit(Unit(u))),
         NodeType::Person => loaders
             .people
             .load_one(uuid)
@@ -128,16 +137,29 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             .map(Person)
             .filter(|p| rules::can_see(principal, p.entry_for_rules()))
             .map(Node::Person),
-        NodeType::Line => entity::line::Entity::find_by_id(uuid).one(db).await.map_err(ApiError::from)?.map(|l| Node::Line(Line(l))),
+        NodeType::Line => entity::line::Entity::find_by_id(uuid)
+            .one(db)
+            .await
+            .map_err(ApiError::from)?
+            .map(|l| Node::Line(Line(l))),
         NodeType::Device => {
-            let Some(device) = entity::device::Entity::find_by_id(uuid).one(db).await.map_err(ApiError::from)? else {
+            let Some(device) = entity::device::Entity::find_by_id(uuid)
+                .one(db)
+                .await
+                .map_err(ApiError::from)?
+            else {
                 return Ok(None);
             };
-            let Some(owner) = loaders.people.load_one(device.owner_id).await.map_err(internal)? else {
+            let Some(owner) = loaders
+                .people
+                .load_one(device.owner_id)
+                .await
+                .map_err(internal)?
+            else {
                 return Ok(None);
             };
             rules::can_see_private(principal, Person(owner).entry_for_rules())
-                .then(|| Node::Device(Device(device)))
+                .then_some(Node::Device(Device(device)))
         }
     })
 }

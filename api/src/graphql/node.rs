@@ -44,7 +44,10 @@ pub fn decode_any(id: &str) -> Result<(NodeType, Uuid), ApiError> {
     let (Some("v1"), Some(ty), Some(uuid)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    let ty = NodeType::ALL.into_iter().find(|t| t.name() == ty).ok_or_else(bad)?;
+    let ty = NodeType::ALL
+        .into_iter()
+        .find(|t| t.name() == ty)
+        .ok_or_else(bad)?;
     let uuid = Uuid::parse_str(uuid).map_err(|_| bad())?;
     Ok((ty, uuid))
 }
@@ -53,7 +56,10 @@ pub fn decode_any(id: &str) -> Result<(NodeType, Uuid), ApiError> {
 pub fn decode(expected: NodeType, id: &str) -> Result<Uuid, ApiError> {
     match decode_any(id)? {
         (ty, uuid) if ty == expected => Ok(uuid),
-        _ => Err(ApiError::BadUserInput(format!("{id:?} is not a {} ID", expected.name()))),
+        _ => Err(ApiError::BadUserInput(format!(
+            "{id:?} is not a {} ID",
+            expected.name()
+        ))),
     }
 }
 
@@ -67,12 +73,21 @@ mod tests {
         let id = encode(NodeType::Person, uuid);
         assert_eq!(decode_any(&id).expect("valid"), (NodeType::Person, uuid));
         assert_eq!(decode(NodeType::Person, &id).expect("valid"), uuid);
-        assert!(decode(NodeType::Unit, &id).is_err(), "a person id is not a unit id");
+        assert!(
+            decode(NodeType::Unit, &id).is_err(),
+            "a person id is not a unit id"
+        );
     }
 
     #[test]
     fn garbage_is_bad_user_input_not_a_panic() {
-        for input in ["", "!!!", "djE6UGVyc29u", "djE6Qm9ndXM6MQ", &"A".repeat(10_000)] {
+        for input in [
+            "",
+            "!!!",
+            "djE6UGVyc29u",
+            "djE6Qm9ndXM6MQ",
+            &"A".repeat(10_000),
+        ] {
             let err = decode_any(input).expect_err("must fail");
             assert_eq!(err.code(), "BAD_USER_INPUT");
         }

@@ -66,8 +66,17 @@ macro_rules! connection {
         impl From<$crate::graphql::pagination::Paged<$node>> for $connection {
             fn from(page: $crate::graphql::pagination::Paged<$node>) -> Self {
                 let nodes = page.items.iter().map(|(_, n)| n.clone()).collect();
-                let edges = page.items.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect();
-                Self { edges, nodes, page_info: page.page_info, total_count: page.total_count }
+                let edges = page
+                    .items
+                    .into_iter()
+                    .map(|(cursor, node)| $edge { cursor, node })
+                    .collect();
+                Self {
+                    edges,
+                    nodes,
+                    page_info: page.page_info,
+                    total_count: page.total_count,
+                }
             }
         }
     };
@@ -106,7 +115,9 @@ impl<K: Serialize + DeserializeOwned> Page<K> {
         };
         let (limit, backward) = match (first, last) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::BadUserInput("give first or last, not both".into()));
+                return Err(ApiError::BadUserInput(
+                    "give first or last, not both".into(),
+                ));
             }
             (Some(n), None) => (size("first", n)?, false),
             (None, Some(n)) => (size("last", n)?, true),
@@ -143,15 +154,21 @@ impl<K: Serialize + DeserializeOwned> Page<K> {
         } else {
             (self.after.is_some(), more)
         };
-        let items: Vec<(String, N)> =
-            rows.into_iter().map(|r| (encode_cursor(&key(&r)), node(r))).collect();
+        let items: Vec<(String, N)> = rows
+            .into_iter()
+            .map(|r| (encode_cursor(&key(&r)), node(r)))
+            .collect();
         let page_info = PageInfo {
             has_next_page,
             has_previous_page,
             start_cursor: items.first().map(|(c, _)| c.clone()),
             end_cursor: items.last().map(|(c, _)| c.clone()),
         };
-        Paged { items, page_info, total_count }
+        Paged {
+            items,
+            page_info,
+            total_count,
+        }
     }
 }
 
@@ -168,7 +185,9 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
     if cursor.len() > 1024 {
         return Err(bad());
     }
-    let bytes = URL_SAFE_NO_PAD.decode(cursor.as_bytes()).map_err(|_| bad())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| bad())?;
     serde_json::from_slice(&bytes).map_err(|_| bad())
 }
 
@@ -213,7 +232,11 @@ mod tests {
         let page = Page::<i32>::new(None, None, Some(2), None).expect("valid");
         let conn = page.finish(vec![9, 8], |r| *r, |r| r, None);
         let nodes: Vec<i32> = conn.items.iter().map(|(_, n)| *n).collect();
-        assert_eq!(nodes, vec![8, 9], "backward pages come back in forward order");
+        assert_eq!(
+            nodes,
+            vec![8, 9],
+            "backward pages come back in forward order"
+        );
         assert!(!conn.page_info.has_previous_page);
     }
 }

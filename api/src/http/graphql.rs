@@ -66,7 +66,8 @@ impl Media {
             let (ty, params) = range.split_once(';').unwrap_or((range, ""));
             let q_zero = params.split(';').any(|p| {
                 let p = p.trim();
-                p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
             });
             if q_zero {
                 continue;
@@ -81,17 +82,27 @@ impl Media {
     }
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a str {
-    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 /// A GraphQL-shaped error answer with a status.
 fn error_response(status: StatusCode, media: Media, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let mut response =
-        (status, [(header::CONTENT_TYPE, media.as_str())], body.to_string()).into_response();
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, media.as_str())],
+        body.to_string(),
+    )
+        .into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
 }
@@ -104,14 +115,24 @@ pub async fn get(
 ) -> Response {
     let accept = header_str(&headers, header::ACCEPT);
     if params.query.is_none() && accept.contains("text/html") {
-        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
-            .into_response();
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
+        .into_response();
     }
     let Some(media) = Media::negotiate(accept) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
     let Some(query) = params.query else {
-        return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the query parameter is missing");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "the query parameter is missing",
+        );
     };
     let mut request = async_graphql::Request::new(query);
     request.operation_name = params.operation_name;
@@ -119,7 +140,12 @@ pub async fn get(
         match serde_json::from_str(&variables) {
             Ok(v) => request.variables = async_graphql::Variables::from_json(v),
             Err(_) => {
-                return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "variables is not a JSON object");
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "BAD_REQUEST",
+                    "variables is not a JSON object",
+                );
             }
         }
     }
@@ -127,7 +153,12 @@ pub async fn get(
         match serde_json::from_str(&extensions) {
             Ok(v) => request.extensions = v,
             Err(_) => {
-                return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions is not a JSON object");
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "BAD_REQUEST",
+                    "extensions is not a JSON object",
+                );
             }
         }
     }
@@ -151,7 +182,14 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(_) => return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the body is not valid JSON"),
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "the body is not valid JSON",
+            );
+        }
     };
     if value.is_array() {
         return error_response(
@@ -164,7 +202,12 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(e) => {
-            return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &format!("not a GraphQL request: {e}"));
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                &format!("not a GraphQL request: {e}"),
+            );
         }
     };
     execute(state, Method::POST, &headers, media, request).await
@@ -181,17 +224,29 @@ fn shape(request: &async_graphql::Request) -> Option<Shape> {
     let op = match &doc.operations {
         DocumentOperations::Single(op) => op,
         DocumentOperations::Multiple(ops) => match request.operation_name.as_deref() {
-            Some(name) => ops.iter().find(|(k, _)| k.as_str() == name).map(|(_, op)| op)?,
+            Some(name) => ops
+                .iter()
+                .find(|(k, _)| k.as_str() == name)
+                .map(|(_, op)| op)?,
             None if ops.len() == 1 => ops.values().next()?,
             None => return None,
         },
     };
     let introspection_only = op.node.ty == OperationType::Query
-        && op.node.selection_set.node.items.iter().all(|item| match &item.node {
-            Selection::Field(f) => f.node.name.node.starts_with("__"),
-            _ => false,
-        });
-    Some(Shape { mutation: op.node.ty == OperationType::Mutation, introspection_only })
+        && op
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .all(|item| match &item.node {
+                Selection::Field(f) => f.node.name.node.starts_with("__"),
+                _ => false,
+            });
+    Some(Shape {
+        mutation: op.node.ty == OperationType::Mutation,
+        introspection_only,
+    })
 }
 
 async fn execute(
@@ -203,7 +258,14 @@ async fn execute(
 ) -> Response {
     let principal = match authenticate(headers, &state.keys) {
         Ok(p) => p,
-        Err(e) => return error_response(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", &e.to_string()),
+        Err(e) => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                media,
+                "UNAUTHENTICATED",
+                &e.to_string(),
+            );
+        }
     };
     let shape = shape(&request);
     if method == Method::GET && shape.as_ref().is_some_and(|s| s.mutation) {
@@ -213,12 +275,17 @@ async fn execute(
             "BAD_REQUEST",
             "mutations are only accepted over POST",
         );
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     // The standard introspection query is deeper than the depth limit allows; it is bounded by
     // the schema's size, so it runs on a schema without the limits (when introspection is on).
-    let schema = match (&state.introspection_schema, shape.is_some_and(|s| s.introspection_only)) {
+    let schema = match (
+        &state.introspection_schema,
+        shape.is_some_and(|s| s.introspection_only),
+    ) {
         (Some(unlimited), true) => unlimited,
         _ => &state.schema,
     };
@@ -229,7 +296,14 @@ async fn execute(
         && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = match serde_json::to_value(&response) {
         Ok(v) => v,
-        Err(_) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, media, "INTERNAL", "internal error"),
+        Err(_) => {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                "INTERNAL",
+                "internal error",
+            );
+        }
     };
     let status = if media == Media::GraphqlResponse && request_error {
         if let Some(map) = body.as_object_mut() {
@@ -239,7 +313,12 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    (status, [(header::CONTENT_TYPE, media.as_str())], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, media.as_str())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -252,9 +331,18 @@ mod tests {
             ("", Some(Media::Json)),
             ("application/json", Some(Media::Json)),
             ("*/*", Some(Media::Json)),
-            ("application/graphql-response+json", Some(Media::GraphqlResponse)),
-            ("application/json, application/graphql-response+json", Some(Media::GraphqlResponse)),
-            ("application/graphql-response+json;q=0, application/json", Some(Media::Json)),
+            (
+                "application/graphql-response+json",
+                Some(Media::GraphqlResponse),
+            ),
+            (
+                "application/json, application/graphql-response+json",
+                Some(Media::GraphqlResponse),
+            ),
+            (
+                "application/graphql-response+json;q=0, application/json",
+                Some(Media::Json),
+            ),
             ("text/html", None),
             ("application/xml", None),
         ];
@@ -268,7 +356,10 @@ mod tests {
         let q = |s: &str| async_graphql::Request::new(s);
         assert!(shape(&q("mutation { a }")).is_some_and(|s| s.mutation));
         assert!(shape(&q("{ __schema { types { name } } }")).is_some_and(|s| s.introspection_only));
-        assert!(shape(&q("{ __schema { types { name } } me { id } }")).is_some_and(|s| !s.introspection_only));
+        assert!(
+            shape(&q("{ __schema { types { name } } me { id } }"))
+                .is_some_and(|s| !s.introspection_only)
+        );
         let named = q("query A { me { id } } mutation B { x }").operation_name("B");
         assert!(shape(&named).is_some_and(|s| s.mutation));
     }

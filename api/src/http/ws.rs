@@ -38,7 +38,10 @@ pub async fn upgrade(
         })
 }
 
-fn principal_from_init(payload: &serde_json::Value, state: &AppState) -> async_graphql::Result<Principal> {
+fn principal_from_init(
+    payload: &serde_json::Value,
+    state: &AppState,
+) -> async_graphql::Result<Principal> {
     let field = |name: &str| payload.get(name).and_then(|v| v.as_str());
     let token = field("authorization")
         .or_else(|| field("Authorization"))
