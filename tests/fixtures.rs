@@ -6,7 +6,12 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use uuid::Uuid;
 
 /// Inserts a unit.
-pub async fn unit(db: &DatabaseConnection, code: &str, name: &str, tenant: TeamsTenant) -> unit::Model {
+pub async fn unit(
+    db: &DatabaseConnection,
+    code: &str,
+    name: &str,
+    tenant: TeamsTenant,
+) -> unit::Model {
     unit::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code.into()),
@@ -29,17 +34,24 @@ pub struct NewPerson<'a> {
 }
 
 /// Inserts a person with one personal line and a desk phone on it.
-pub async fn person(db: &DatabaseConnection, p: NewPerson<'_>) -> (person::Model, line::Model, device::Model) {
+pub async fn person(
+    db: &DatabaseConnection,
+    p: NewPerson<'_>,
+) -> (person::Model, line::Model, device::Model) {
     let now = Utc::now();
     let person = person::ActiveModel {
         id: Set(Uuid::now_v7()),
         username: Set(p.username.into()),
         display_name: Set(p.display_name.into()),
-        search_name: Set(p.display_name.to_lowercase()),
+        search_name: Set(chorus::domain::text::fold_search_name(p.display_name)),
         email: Set(format!("{}@example.ox.ac.uk", p.username)),
         unit_id: Set(p.unit_id),
         job_title: Set(None),
-        directory_status: Set(if p.ex_directory { DirectoryStatus::ExDirectory } else { DirectoryStatus::Listed }),
+        directory_status: Set(if p.ex_directory {
+            DirectoryStatus::ExDirectory
+        } else {
+            DirectoryStatus::Listed
+        }),
         platform: Set(Platform::Chorus),
         preferred_device_id: Set(None),
         created_at: Set(now),
@@ -80,6 +92,7 @@ pub async fn person(db: &DatabaseConnection, p: NewPerson<'_>) -> (person::Model
     .insert(db)
     .await
     .expect("insert device");
+    chorus::services::directory::reindex(db, &[person.id]).await.expect("index the person for search");
     (person, line, device)
 }
 
@@ -90,7 +103,12 @@ fn rand_digits(id: &Uuid) -> u32 {
 }
 
 /// Grants a role (with a unit for COORDINATOR).
-pub async fn grant(db: &DatabaseConnection, person_id: Uuid, role: GrantedRole, unit_id: Option<Uuid>) {
+pub async fn grant(
+    db: &DatabaseConnection,
+    person_id: Uuid,
+    role: GrantedRole,
+    unit_id: Option<Uuid>,
+) {
     role_grant::ActiveModel {
         id: Set(Uuid::now_v7()),
         person_id: Set(person_id),
@@ -134,15 +152,43 @@ pub struct Cast {
 pub async fn cast(db: &DatabaseConnection) -> Cast {
     let college = unit(db, "BALL", "Balliol College", TeamsTenant::Main).await;
     let other_unit = unit(db, "SBS", "Saïd Business School", TeamsTenant::Separate).await;
-    let np = |username, display_name, unit_id, ex_directory| NewPerson { username, display_name, unit_id, ex_directory };
+    let np = |username, display_name, unit_id, ex_directory| NewPerson {
+        username,
+        display_name,
+        unit_id,
+        ex_directory,
+    };
     let (user, _, user_device) = person(db, np("alice", "Alice Liddell", college.id, false)).await;
     let (hidden, _, hidden_device) = person(db, np("hugo", "Hugo Hidden", college.id, true)).await;
     let (coordinator, _, _) = person(db, np("cora", "Cora Coordinator", college.id, false)).await;
-    grant(db, coordinator.id, GrantedRole::Coordinator, Some(college.id)).await;
+    grant(
+        db,
+        coordinator.id,
+        GrantedRole::Coordinator,
+        Some(college.id),
+    )
+    .await;
     let (admin, _, _) = person(db, np("ada", "Ada Admin", other_unit.id, false)).await;
     grant(db, admin.id, GrantedRole::Admin, None).await;
-    let (other_coordinator, _, _) = person(db, np("otto", "Otto Other", other_unit.id, false)).await;
-    grant(db, other_coordinator.id, GrantedRole::Coordinator, Some(other_unit.id)).await;
+    let (other_coordinator, _, _) =
+        person(db, np("otto", "Otto Other", other_unit.id, false)).await;
+    grant(
+        db,
+        other_coordinator.id,
+        GrantedRole::Coordinator,
+        Some(other_unit.id),
+    )
+    .await;
     service(db, "pbx", "calls:write voicemail:write").await;
-    Cast { college, other_unit, user, user_device, hidden, hidden_device, coordinator, admin, other_coordinator }
+    Cast {
+        college,
+        other_unit,
+        user,
+        user_device,
+        hidden,
+        hidden_device,
+        coordinator,
+        admin,
+        other_coordinator,
+    }
 }

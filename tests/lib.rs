@@ -31,13 +31,22 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else { return };
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
         // Drop runs inside the test's runtime; use a thread with its own runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             rt.block_on(async {
                 if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
                     let _ = admin.close().await;
                 }
             });
@@ -63,9 +72,14 @@ fn init_logs() {
 async fn fresh_postgres(admin_url: &str) -> anyhow::Result<(String, String)> {
     let name = format!("chorus_test_{}", uuid::Uuid::new_v4().simple());
     let admin: DatabaseConnection = Database::connect(admin_url).await?;
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
     admin.close().await?;
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
     Ok((format!("{base}/{name}"), name))
 }
 
@@ -82,8 +96,9 @@ impl TestApp {
         let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
         let mut postgres = None;
         if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
-            let (url, name) =
-                fresh_postgres(&admin_url).await.expect("create a test database on TEST_DATABASE_URL");
+            let (url, name) = fresh_postgres(&admin_url)
+                .await
+                .expect("create a test database on TEST_DATABASE_URL");
             settings.database = DatabaseUrl::Postgres(url);
             postgres = Some((admin_url, name));
         }
@@ -95,8 +110,18 @@ impl TestApp {
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-        Self { addr, state, client, _data_dir: data_dir, _shutdown: tx, postgres }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Self {
+            addr,
+            state,
+            client,
+            _data_dir: data_dir,
+            _shutdown: tx,
+            postgres,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -109,14 +134,24 @@ impl TestApp {
 
     /// A valid access token for a person or service account, as `chorus token` would mint.
     pub async fn token(&self, username: &str) -> String {
-        chorus::services::tokens::mint(&self.state.db, &self.state.keys, username, Duration::from_secs(600))
-            .await
-            .expect("mint token")
+        chorus::services::tokens::mint(
+            &self.state.db,
+            &self.state.keys,
+            username,
+            Duration::from_secs(600),
+        )
+        .await
+        .expect("mint token")
     }
 
     /// Starts a GraphQL request.
     pub fn graphql(&self, query: &str) -> GraphqlCall<'_> {
-        GraphqlCall { app: self, query: query.to_owned(), variables: json!({}), token: None }
+        GraphqlCall {
+            app: self,
+            query: query.to_owned(),
+            variables: json!({}),
+            token: None,
+        }
     }
 }
 
@@ -138,17 +173,25 @@ pub struct GraphqlResponse {
 impl GraphqlResponse {
     /// `data` at a JSON pointer, e.g. `/me/displayName`.
     pub fn data(&self, pointer: &str) -> &Value {
-        self.body.pointer(&format!("/data{pointer}")).unwrap_or(&Value::Null)
+        self.body
+            .pointer(&format!("/data{pointer}"))
+            .unwrap_or(&Value::Null)
     }
 
     /// The `extensions.code` of the first error, if any.
     pub fn error_code(&self) -> Option<&str> {
-        self.body.pointer("/errors/0/extensions/code").and_then(Value::as_str)
+        self.body
+            .pointer("/errors/0/extensions/code")
+            .and_then(Value::as_str)
     }
 
     /// Panics with the whole body when the response has errors.
     pub fn ok(self) -> Self {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {:#}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {:#}",
+            self.body
+        );
         self
     }
 }

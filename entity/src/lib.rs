@@ -39,6 +39,7 @@
 //! - [`tranche_member`](mod@tranche_member): A person placed in a tranche (at most one tranche per person).
 //! - [`notification`](mod@notification): Outbox of countdown messages; a sender claims, sends and marks rows.
 //! - [`audit_event`](mod@audit_event): One audited mutation: who did what to which subject, with before and after.
+//! - [`directory_term`](mod@directory_term): One searchable word of a person (name word, username, extension, number).
 
 #![forbid(unsafe_code)]
 
@@ -51,6 +52,7 @@ pub mod cc_opening_hours;
 pub mod cc_queue;
 pub mod contact_centre;
 pub mod device;
+pub mod directory_term;
 pub mod ea_group;
 pub mod ea_group_member;
 pub mod ea_whitelist_entry;
@@ -89,6 +91,7 @@ pub mod prelude {
     pub use super::cc_queue::Entity as CcQueue;
     pub use super::contact_centre::Entity as ContactCentre;
     pub use super::device::Entity as Device;
+    pub use super::directory_term::Entity as DirectoryTerm;
     pub use super::ea_group::Entity as EaGroup;
     pub use super::ea_group_member::Entity as EaGroupMember;
     pub use super::ea_whitelist_entry::Entity as EaWhitelistEntry;

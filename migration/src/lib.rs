@@ -13,6 +13,7 @@
 //! - `m20261122_000004_contact_centres`: Contact centres: queues, agents, opening hours and closures.
 //! - `m20261122_000005_cutover`: Cutover to Teams: licences, nominations, tranches and the notification outbox.
 //! - `m20261122_000006_audit`: Audit events.
+//! - `m20261122_000007_directory_search`: Searchable words of people for the directory.
 
 #![forbid(unsafe_code)]
 
@@ -26,6 +27,7 @@ mod m20261122_000003_conferences_groups;
 mod m20261122_000004_contact_centres;
 mod m20261122_000005_cutover;
 mod m20261122_000006_audit;
+mod m20261122_000007_directory_search;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -40,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_contact_centres::Migration),
             Box::new(m20261122_000005_cutover::Migration),
             Box::new(m20261122_000006_audit::Migration),
+            Box::new(m20261122_000007_directory_search::Migration),
         ]
     }
 }

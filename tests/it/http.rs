@@ -26,37 +26,81 @@ async fn media_types_and_status_codes_follow_graphql_over_http() {
     };
     let q = json!({ "query": "{ __typename }" }).to_string();
 
-    let r = post("application/graphql-response+json", "application/json", q.clone()).await.expect("send");
+    let r = post(
+        "application/graphql-response+json",
+        "application/json",
+        q.clone(),
+    )
+    .await
+    .expect("send");
     assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-type"], "application/graphql-response+json");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/graphql-response+json"
+    );
 
-    let r = post("application/json", "application/json", q.clone()).await.expect("send");
+    let r = post("application/json", "application/json", q.clone())
+        .await
+        .expect("send");
     assert_eq!(r.headers()["content-type"], "application/json");
 
-    let r = post("text/html", "application/json", q.clone()).await.expect("send");
+    let r = post("text/html", "application/json", q.clone())
+        .await
+        .expect("send");
     assert_eq!(r.status(), 406);
 
-    let r = post("application/json", "text/plain", q.clone()).await.expect("send");
+    let r = post("application/json", "text/plain", q.clone())
+        .await
+        .expect("send");
     assert_eq!(r.status(), 415);
 
-    let r = post("application/graphql-response+json", "application/json", "{not json".into()).await.expect("send");
+    let r = post(
+        "application/graphql-response+json",
+        "application/json",
+        "{not json".into(),
+    )
+    .await
+    .expect("send");
     assert_eq!(r.status(), 400);
 
     let batch = json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]).to_string();
-    let r = post("application/graphql-response+json", "application/json", batch).await.expect("send");
+    let r = post(
+        "application/graphql-response+json",
+        "application/json",
+        batch,
+    )
+    .await
+    .expect("send");
     assert_eq!(r.status(), 400);
 
     // A validation error: 400 without a data key for the new media type, 200 for legacy JSON.
     let bad = json!({ "query": "{ noSuchField }" }).to_string();
-    let r = post("application/graphql-response+json", "application/json", bad.clone()).await.expect("send");
+    let r = post(
+        "application/graphql-response+json",
+        "application/json",
+        bad.clone(),
+    )
+    .await
+    .expect("send");
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.expect("json");
-    assert!(body.get("data").is_none() && body["errors"].is_array(), "{body:#}");
-    let r = post("application/json", "application/json", bad).await.expect("send");
+    assert!(
+        body.get("data").is_none() && body["errors"].is_array(),
+        "{body:#}"
+    );
+    let r = post("application/json", "application/json", bad)
+        .await
+        .expect("send");
     assert_eq!(r.status(), 200);
 
     let huge = json!({ "query": format!("{{ __typename }} #{}", "x".repeat(2 << 20)) }).to_string();
-    let r = post("application/graphql-response+json", "application/json", huge).await.expect("send");
+    let r = post(
+        "application/graphql-response+json",
+        "application/json",
+        huge,
+    )
+    .await
+    .expect("send");
     assert_eq!(r.status(), 413);
 }
 
@@ -78,7 +122,10 @@ async fn get_runs_queries_but_never_mutations() {
     let r = app
         .client
         .get(app.url("/graphql"))
-        .query(&[("query", "mutation { updateUnit(input: {id: \"x\"}) { unit { name } } }")])
+        .query(&[(
+            "query",
+            "mutation { updateUnit(input: {id: \"x\"}) { unit { name } } }",
+        )])
         .bearer_auth(&token)
         .send()
         .await
@@ -90,7 +137,13 @@ async fn get_runs_queries_but_never_mutations() {
 #[tokio::test]
 async fn a_browser_gets_graphiql() {
     let app = TestApp::spawn().await;
-    let r = app.client.get(app.url("/graphql")).header("accept", "text/html").send().await.expect("send");
+    let r = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 200);
     assert!(r.text().await.expect("text").contains("graphiql"));
 }
@@ -101,7 +154,11 @@ async fn introspection_works_despite_the_depth_limit_but_deep_queries_do_not() {
     // A deep introspection query like the one GraphiQL sends.
     let introspection = "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } }";
     let r = app.graphql(introspection).as_(&token).send().await.ok();
-    assert!(r.data("/__schema/types").as_array().is_some_and(|t| t.len() > 10));
+    assert!(
+        r.data("/__schema/types")
+            .as_array()
+            .is_some_and(|t| t.len() > 10)
+    );
     // Mixed with a data field, the same depth is refused by the limit.
     let deep = "{ me { id } __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }";
     let r = app.graphql(deep).as_(&token).send().await;
@@ -116,10 +173,17 @@ async fn the_websocket_needs_a_token_in_connection_init() {
         let url = url.clone();
         async move {
             let mut request = url.into_client_request().expect("request");
-            request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("graphql-transport-ws"));
-            let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+            request.headers_mut().insert(
+                "sec-websocket-protocol",
+                HeaderValue::from_static("graphql-transport-ws"),
+            );
+            let (mut ws, _) = tokio_tungstenite::connect_async(request)
+                .await
+                .expect("connect");
             let init = json!({ "type": "connection_init", "payload": payload }).to_string();
-            ws.send(Message::Text(init.into())).await.expect("send init");
+            ws.send(Message::Text(init.into()))
+                .await
+                .expect("send init");
             ws.next().await
         }
     };

@@ -5,3 +5,4 @@ mod auth;
 mod directory;
 mod http;
 mod schema;
+mod search;

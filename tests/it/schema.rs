@@ -33,7 +33,8 @@ fn every_type_and_field_has_a_description() {
             }
             continue;
         }
-        if in_block || t.is_empty() || t == "}" || t.starts_with(')') || t.starts_with("directive ") {
+        if in_block || t.is_empty() || t == "}" || t.starts_with(')') || t.starts_with("directive ")
+        {
             continue;
         }
         if t.starts_with("schema") {

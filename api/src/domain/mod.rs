@@ -2,7 +2,11 @@
 //!
 //! Layout:
 //! - `directory`: who may see a directory entry and its private parts.
+//! - `phone`: E.164 numbers and extensions, parsed once at the edge.
+//! - `search`: directory search terms, query parsing and ranking.
 //! - `text`: folding names for directory search (`search_name`).
 
 pub mod directory;
+pub mod phone;
+pub mod search;
 pub mod text;

@@ -21,8 +21,11 @@ use super::{
 };
 use crate::{
     auth::{Role, RoleGuard},
-    domain::directory::{self as rules, Entry},
-    services::audit,
+    domain::{
+        directory::{self as rules, Entry},
+        search as search_rules,
+    },
+    services::{audit, directory},
 };
 
 /// A college, department, UAS division or other unit of the University.
@@ -68,6 +71,8 @@ impl Unit {
 /// A person in the University directory.
 #[derive(Clone, Debug)]
 pub struct Person(pub person::Model);
+
+connection!(PersonConnection, PersonEdge, Person, "people");
 
 impl Person {
     pub(crate) fn entry_for_rules(&self) -> Entry {
@@ -326,6 +331,61 @@ impl DirectoryQuery {
             .await
             .map_err(ApiError::internal)?;
         Ok(person.map(Person))
+    }
+
+    /// Searches the directory. `search` matches the start of any word of a name, a username,
+    /// an extension or a number (any spelling: `+44 1865 270000`, `01865 270000`, `70000`),
+    /// case- and accent-insensitively ("said" finds "Saïd"); several words must all match.
+    /// Results come best match first (an identifier typed in full, a whole name word, then
+    /// prefixes), then by name. Without `search`, everyone (of `unitId`) by name.
+    /// Ex-directory people appear only to admins, coordinators of their unit, and themselves.
+    async fn directory(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Words to match (at most 100 characters).")] search: Option<String>,
+        #[graphql(desc = "Only people of this unit.")] unit_id: Option<async_graphql::ID>,
+        #[graphql(desc = "Page size from the start (1–100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to start after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to end before.")] before: Option<String>,
+    ) -> ApiResult<PersonConnection> {
+        let principal = ctx_principal(ctx)?;
+        let page = Page::<directory::SearchKey>::new(first, after, last, before)?;
+        let words = match search.as_deref() {
+            Some(s) => search_rules::parse_query(s).map_err(ApiError::BadUserInput)?,
+            None => Vec::new(),
+        };
+        let unit_id = unit_id.map(|id| super::node::decode(NodeType::Unit, &id)).transpose()?;
+        let visibility = if principal.is_admin() {
+            directory::Visibility::All
+        } else {
+            directory::Visibility::ListedPlus {
+                me: principal.person_id,
+                units: principal.units.iter().copied().collect(),
+            }
+        };
+        let spec = directory::SearchSpec { words, unit_id, visibility };
+        let db = ctx_db(ctx)?;
+        let total = if ctx.look_ahead().field("totalCount").exists() {
+            Some(directory::count(db, &spec).await.map_err(ApiError::from)?)
+        } else {
+            None
+        };
+        let hits = directory::page(db, &spec, page.after.as_ref(), page.before.as_ref(), page.backward, page.fetch_limit())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(page.finish(hits, directory::Hit::key, |h| Person(h.person), total).into())
+    }
+
+    /// A person by SSO username; null when there is none or the caller may not see them.
+    async fn person(&self, ctx: &Context<'_>, #[graphql(desc = "SSO username.")] username: String) -> ApiResult<Option<Person>> {
+        let principal = ctx_principal(ctx)?;
+        let found = person::Entity::find()
+            .filter(person::Column::Username.eq(username.trim()))
+            .one(ctx_db(ctx)?)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(found.map(Person).filter(|p| rules::can_see(principal, p.entry_for_rules())))
     }
 
     /// Units of the University ordered by name. `search` matches the start of the name or the

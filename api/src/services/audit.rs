@@ -18,7 +18,10 @@ pub struct Subject {
 
 impl Subject {
     pub fn new(kind: &'static str, id: Uuid) -> Self {
-        Self { kind, id: id.to_string() }
+        Self {
+            kind,
+            id: id.to_string(),
+        }
     }
 }
 
@@ -40,7 +43,16 @@ pub async fn record(
         PrincipalKind::Person => ActorKind::Person,
         PrincipalKind::Service => ActorKind::Service,
     };
-    record_as(conn, actor_kind, &actor.username, action, subject, before, after).await
+    record_as(
+        conn,
+        actor_kind,
+        &actor.username,
+        action,
+        subject,
+        before,
+        after,
+    )
+    .await
 }
 
 /// Records an event for an actor that is not a request's principal (the system, the CLI).

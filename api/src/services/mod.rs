@@ -2,7 +2,9 @@
 //!
 //! Layout:
 //! - `audit`: the audit trail every mutation writes to.
+//! - `directory`: directory search and its term index.
 //! - `tokens`: minting access tokens for local use.
 
 pub mod audit;
+pub mod directory;
 pub mod tokens;

@@ -41,8 +41,15 @@ pub async fn claims_for(
         units: vec![],
         scopes: vec![],
     };
-    if let Some(p) = person::Entity::find().filter(person::Column::Username.eq(username)).one(db).await? {
-        let grants = role_grant::Entity::find().filter(role_grant::Column::PersonId.eq(p.id)).all(db).await?;
+    if let Some(p) = person::Entity::find()
+        .filter(person::Column::Username.eq(username))
+        .one(db)
+        .await?
+    {
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::PersonId.eq(p.id))
+            .all(db)
+            .await?;
         for g in grants {
             let name = match g.role {
                 GrantedRole::Admin => "ADMIN",
@@ -56,8 +63,10 @@ pub async fn claims_for(
         claims.pid = Some(p.id);
         return Ok(claims);
     }
-    if let Some(s) =
-        service_account::Entity::find().filter(service_account::Column::Name.eq(username)).one(db).await?
+    if let Some(s) = service_account::Entity::find()
+        .filter(service_account::Column::Name.eq(username))
+        .one(db)
+        .await?
     {
         claims.kind = PrincipalKind::Service;
         claims.scopes = s.scopes.split_whitespace().map(str::to_owned).collect();
@@ -74,15 +83,20 @@ pub async fn mint(
     ttl: Duration,
 ) -> Result<String, MintError> {
     let claims = claims_for(db, keys, username, ttl).await?;
-    keys.sign(&claims).map_err(|e| MintError::Signing(e.to_string()))
+    keys.sign(&claims)
+        .map_err(|e| MintError::Signing(e.to_string()))
 }
 
 /// Parses a lifetime such as `90s`, `30m`, `1h` or `7d`.
 pub fn parse_ttl(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a lifetime like 1h or 30m"))?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a lifetime like 1h or 30m"))?;
     let seconds = match unit {
         "" | "s" => n,
         "m" => n * 60,
@@ -91,7 +105,9 @@ pub fn parse_ttl(text: &str) -> Result<Duration, String> {
         _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
     };
     if seconds == 0 || seconds > 30 * 86_400 {
-        return Err(format!("{text:?}: a token lives between 1 second and 30 days"));
+        return Err(format!(
+            "{text:?}: a token lives between 1 second and 30 days"
+        ));
     }
     Ok(Duration::from_secs(seconds))
 }

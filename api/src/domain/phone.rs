@@ -1,0 +1,127 @@
+//! Telephone numbers, validated once at the edge (STYLE.md §1). Parsing uses libphonenumber's
+//! metadata (the `phonenumber` crate); national numbers are read as UK numbers.
+
+use std::fmt;
+
+/// A valid telephone number in E.164 form, e.g. `+441865270000`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct E164(String);
+
+/// Why a number was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("{0:?} is not a telephone number")]
+    NotANumber(String),
+    #[error("{0:?} is not a valid number for its country")]
+    Invalid(String),
+    #[error("{0:?} is not a five-digit extension")]
+    NotAnExtension(String),
+}
+
+impl E164 {
+    /// Parses international (`+44 1865 270000`, `0044…`) or UK national (`01865 270000`)
+    /// input, with any spaces, dots, dashes or brackets, into E.164.
+    pub fn parse(input: &str) -> Result<Self, NumberError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() || trimmed.len() > 40 {
+            return Err(NumberError::NotANumber(input.to_owned()));
+        }
+        let normalised = match trimmed.strip_prefix("00") {
+            Some(rest) => format!("+{rest}"),
+            None => trimmed.to_owned(),
+        };
+        let number = phonenumber::parse(Some(phonenumber::country::Id::GB), &normalised)
+            .map_err(|_| NumberError::NotANumber(input.to_owned()))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(NumberError::Invalid(input.to_owned()));
+        }
+        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Digits only, without the `+`.
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+}
+
+impl fmt::Display for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An internal five-digit extension, e.g. `70000`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Extension(String);
+
+impl Extension {
+    pub fn parse(input: &str) -> Result<Self, NumberError> {
+        let t = input.trim();
+        if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(t.to_owned()))
+        } else {
+            Err(NumberError::NotAnExtension(input.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a caller dialled: an internal extension or a full number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dialled {
+    Extension(Extension),
+    Number(E164),
+}
+
+impl Dialled {
+    /// Reads dialled digits: five digits are an extension, anything else must be a number.
+    pub fn parse(input: &str) -> Result<Self, NumberError> {
+        match Extension::parse(input) {
+            Ok(ext) => Ok(Self::Extension(ext)),
+            Err(_) => E164::parse(input).map(Self::Number),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_many_spellings_become_e164() {
+        let cases = [
+            ("+44 1865 270000", "+441865270000"),
+            ("01865 270000", "+441865270000"),
+            ("(01865) 270-000", "+441865270000"),
+            ("0044 1865 270000", "+441865270000"),
+            ("+44 20 7946 0958", "+442079460958"),
+            ("+1 650 253 0000", "+16502530000"),
+            ("07700 900123", "+447700900123"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(E164::parse(input).map(|n| n.to_string()), Ok(expected.to_owned()), "{input}");
+        }
+    }
+
+    #[test]
+    fn rubbish_is_refused_with_a_reason() {
+        for input in ["", "hello", "+", "+44", "12", "+999 123", &"9".repeat(50)] {
+            assert!(E164::parse(input).is_err(), "{input:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn five_digits_are_an_extension() {
+        assert_eq!(Dialled::parse("70000"), Ok(Dialled::Extension(Extension("70000".into()))));
+        assert!(matches!(Dialled::parse("01865 270000"), Ok(Dialled::Number(_))));
+        assert!(Extension::parse("7000").is_err());
+        assert!(Extension::parse("7000a").is_err());
+    }
+}
