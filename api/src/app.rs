@@ -41,7 +41,10 @@ impl AppState {
     /// Connects, migrates, loads keys and builds the schema.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
-            anyhow::anyhow!("cannot create data directory {}: {e}", settings.data_dir.display())
+            anyhow::anyhow!(
+                "cannot create data directory {}: {e}",
+                settings.data_dir.display()
+            )
         })?;
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
@@ -72,7 +75,10 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let body_cap = state.settings.limits.max_body_bytes;
     let graphql_routes = Router::new()
-        .route("/graphql", get(http::graphql::get).post(http::graphql::post))
+        .route(
+            "/graphql",
+            get(http::graphql::get).post(http::graphql::post),
+        )
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_cap));
     Router::new()
@@ -103,7 +109,11 @@ impl App {
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-        Ok(Self { router: router(state.clone()), listener, state })
+        Ok(Self {
+            router: router(state.clone()),
+            listener,
+            state,
+        })
     }
 
     /// The address actually bound.
@@ -116,10 +126,17 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

@@ -56,7 +56,10 @@ impl DatabaseUrl {
 
     /// The default: a SQLite file in the data directory.
     pub fn sqlite_in(data_dir: &std::path::Path) -> Self {
-        Self::Sqlite(format!("sqlite://{}?mode=rwc", data_dir.join("chorus.db").display()))
+        Self::Sqlite(format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("chorus.db").display()
+        ))
     }
 
     /// The URL with any password replaced, for logs.
@@ -90,7 +93,10 @@ pub enum KeySource {
     /// HS256 with the secret kept in `<data dir>/jwt-secret`, created on first use.
     GeneratedSecret,
     /// RS256 or EdDSA with a PEM public key; the server holds no signing secret.
-    PublicKey { algorithm: Algorithm, pem_file: PathBuf },
+    PublicKey {
+        algorithm: Algorithm,
+        pem_file: PathBuf,
+    },
 }
 
 /// Request limits.
@@ -104,7 +110,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 1 << 20, max_depth: 12, max_complexity: 5_000, max_page_size: 100 }
+        Self {
+            max_body_bytes: 1 << 20,
+            max_depth: 12,
+            max_complexity: 5_000,
+            max_page_size: 100,
+        }
     }
 }
 
@@ -149,7 +160,10 @@ impl Settings {
                         });
                     }
                 };
-                KeySource::PublicKey { algorithm, pem_file: file.into() }
+                KeySource::PublicKey {
+                    algorithm,
+                    pem_file: file.into(),
+                }
             }
         };
         let auth = AuthSettings {
@@ -175,7 +189,14 @@ impl Settings {
                 });
             }
         };
-        Ok(Self { listen, data_dir, database, auth, limits, introspection })
+        Ok(Self {
+            listen,
+            data_dir,
+            database,
+            auth,
+            limits,
+            introspection,
+        })
     }
 
     /// Settings for tests and tools: SQLite in `data_dir`, port 0, generated secret.
@@ -199,7 +220,10 @@ impl Settings {
     pub fn summary(&self) -> String {
         let key = match &self.auth.key {
             KeySource::GeneratedSecret => "HS256 (generated secret)".to_owned(),
-            KeySource::PublicKey { algorithm, pem_file } => {
+            KeySource::PublicKey {
+                algorithm,
+                pem_file,
+            } => {
                 format!("{algorithm:?} public key {}", pem_file.display())
             }
         };
@@ -222,7 +246,10 @@ mod tests {
 
     #[test]
     fn database_urls_are_recognised_and_redacted() {
-        assert!(matches!(DatabaseUrl::parse("sqlite::memory:"), Ok(DatabaseUrl::Sqlite(_))));
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite::memory:"),
+            Ok(DatabaseUrl::Sqlite(_))
+        ));
         let pg = DatabaseUrl::parse("postgres://app:hunter2@db:5432/chorus").expect("valid");
         assert_eq!(pg.redacted(), "postgres://app:***@db:5432/chorus");
         assert!(DatabaseUrl::parse("mysql://x").is_err());
@@ -230,7 +257,10 @@ mod tests {
 
     #[test]
     fn a_bad_listen_address_is_one_clear_error() {
-        let raw = RawSettings { listen: Some("localhost".into()), ..Default::default() };
+        let raw = RawSettings {
+            listen: Some("localhost".into()),
+            ..Default::default()
+        };
         let err = Settings::from_raw(raw).expect_err("must fail");
         assert!(err.to_string().contains("listen address"), "{err}");
     }

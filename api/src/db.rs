@@ -18,7 +18,10 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
             let options: SqliteConnectOptions = url
                 .parse()
                 .map_err(|e| DbErr::Custom(format!("invalid SQLite URL {url}: {e}")))?;
-            if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty())
+            if let Some(dir) = options
+                .get_filename()
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
             {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;

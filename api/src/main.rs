@@ -78,7 +78,10 @@ impl Common {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("chorus: cannot start the async runtime: {e}");
@@ -95,9 +98,12 @@ fn main() -> ExitCode {
 }
 
 fn init_logs(format: &str) -> Result<(), String> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CHORUS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHORUS_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         "text" => builder.init(),
         "json" => builder.json().init(),
@@ -116,31 +122,53 @@ async fn run(cli: Cli) -> Result<(), String> {
             let settings = common.settings(None)?;
             std::fs::create_dir_all(&settings.data_dir)
                 .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
+            let conn = db::connect(&settings.database)
+                .await
+                .map_err(|e| e.to_string())?;
+            db::migrate(&conn)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
             eprintln!("migrations applied to {}", settings.database.redacted());
             Ok(())
         }
-        Command::Token { common, person, ttl } => {
+        Command::Token {
+            common,
+            person,
+            ttl,
+        } => {
             let ttl = services::tokens::parse_ttl(&ttl)?;
             let settings = common.settings(None)?;
             std::fs::create_dir_all(&settings.data_dir)
                 .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
-            let keys = TokenKeys::load(&settings.auth, &settings.data_dir).map_err(|e| e.to_string())?;
-            let token = services::tokens::mint(&conn, &keys, &person, ttl).await.map_err(|e| e.to_string())?;
+            let conn = db::connect(&settings.database)
+                .await
+                .map_err(|e| e.to_string())?;
+            db::migrate(&conn)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let keys =
+                TokenKeys::load(&settings.auth, &settings.data_dir).map_err(|e| e.to_string())?;
+            let token = services::tokens::mint(&conn, &keys, &person, ttl)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }
-        Command::Serve { common, listen, demo: with_demo, log_format } => {
+        Command::Serve {
+            common,
+            listen,
+            demo: with_demo,
+            log_format,
+        } => {
             init_logs(&log_format)?;
             let started = Instant::now();
             let settings = common.settings(listen)?;
             tracing::info!(settings = settings.summary(), "starting");
             let app = App::build(settings).await.map_err(|e| format!("{e:#}"))?;
             if with_demo {
-                let seeded = demo::seed_if_empty(&app.state().db).await.map_err(|e| format!("demo seed failed: {e:#}"))?;
+                let seeded = demo::seed_if_empty(&app.state().db)
+                    .await
+                    .map_err(|e| format!("demo seed failed: {e:#}"))?;
                 if seeded {
                     tracing::info!("seeded the demo university");
                 }
@@ -148,7 +176,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             let addr = app.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "listening");
-            app.run_until(shutdown_signal()).await.map_err(|e| format!("server error: {e}"))?;
+            app.run_until(shutdown_signal())
+                .await
+                .map_err(|e| format!("server error: {e}"))?;
             tracing::info!("stopped");
             Ok(())
         }

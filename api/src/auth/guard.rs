@@ -17,13 +17,17 @@ impl RoleGuard {
     }
 
     pub fn any(roles: &[Role]) -> Self {
-        Self { roles: roles.to_vec() }
+        Self {
+            roles: roles.to_vec(),
+        }
     }
 }
 
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
-        let principal = ctx.data_opt::<Principal>().ok_or(ApiError::Unauthenticated)?;
+        let principal = ctx
+            .data_opt::<Principal>()
+            .ok_or(ApiError::Unauthenticated)?;
         if self.roles.iter().any(|r| principal.has_role(*r)) {
             Ok(())
         } else {
@@ -45,7 +49,9 @@ impl ScopeGuard {
 
 impl Guard for ScopeGuard {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
-        let principal = ctx.data_opt::<Principal>().ok_or(ApiError::Unauthenticated)?;
+        let principal = ctx
+            .data_opt::<Principal>()
+            .ok_or(ApiError::Unauthenticated)?;
         if principal.has_scope(self.scope) || principal.is_admin() {
             Ok(())
         } else {

@@ -47,7 +47,10 @@ pub struct TokenKeys {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read or write key file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("key file {path} is not a valid key: {reason}")]
     Bad { path: PathBuf, reason: String },
 }
@@ -64,7 +67,10 @@ impl TokenKeys {
                     Some(EncodingKey::from_secret(&secret)),
                 )
             }
-            KeySource::PublicKey { algorithm, pem_file } => {
+            KeySource::PublicKey {
+                algorithm,
+                pem_file,
+            } => {
                 let pem = read(pem_file)?;
                 let bad = |e: jsonwebtoken::errors::Error| KeyError::Bad {
                     path: pem_file.clone(),
@@ -126,8 +132,14 @@ impl TokenKeys {
     pub fn verify(&self, token: &str) -> Result<AccessClaims, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
-        if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP)) {
-            return Err(AuthError::Invalid(format!("typ must be {ACCESS_TOKEN_TYP}")));
+        if !header
+            .typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP))
+        {
+            return Err(AuthError::Invalid(format!(
+                "typ must be {ACCESS_TOKEN_TYP}"
+            )));
         }
         let mut validation = Validation::new(self.algorithm);
         validation.leeway = LEEWAY_SECONDS;
@@ -135,26 +147,35 @@ impl TokenKeys {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        decode::<AccessClaims>(token, &self.decoding, &validation).map(|d| d.claims).map_err(|e| {
-            match e.kind() {
+        decode::<AccessClaims>(token, &self.decoding, &validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
                 _ => AuthError::Invalid(e.to_string()),
-            }
-        })
+            })
     }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
-    std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_owned(), source })
+    std::fs::read(path).map_err(|source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Reads the HS256 secret, creating 32 random bytes (base64, mode 0600) on first use.
 fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
-    let io = |source| KeyError::Io { path: path.to_owned(), source };
+    let io = |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    };
     match std::fs::read_to_string(path) {
-        Ok(text) => base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|e| {
-            KeyError::Bad { path: path.to_owned(), reason: format!("not base64: {e}") }
-        }),
+        Ok(text) => base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| KeyError::Bad {
+                path: path.to_owned(),
+                reason: format!("not base64: {e}"),
+            }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(io)?;

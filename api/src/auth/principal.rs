@@ -100,13 +100,19 @@ impl Principal {
 
     /// The units whose people the caller may see in full: `None` means all (admin).
     pub fn unit_scope(&self) -> Option<&BTreeSet<Uuid>> {
-        if self.is_admin() { None } else { Some(&self.units) }
+        if self.is_admin() {
+            None
+        } else {
+            Some(&self.units)
+        }
     }
 }
 
 /// Reads and verifies the bearer token of a request.
 pub fn authenticate(headers: &HeaderMap, keys: &TokenKeys) -> Result<Principal, AuthError> {
-    let value = headers.get(header::AUTHORIZATION).ok_or(AuthError::Missing)?;
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(AuthError::Missing)?;
     let value = value.to_str().map_err(|_| AuthError::Malformed)?;
     let token = bearer_token(value).ok_or(AuthError::Malformed)?;
     keys.verify(token).map(Principal::from_claims)
@@ -186,7 +192,10 @@ mod tests {
         let coord = Principal::from_claims(claims(PrincipalKind::Person, &["COORDINATOR"]));
         assert!(coord.coordinates(Uuid::nil()));
         let service = Principal::from_claims(claims(PrincipalKind::Service, &["ADMIN"]));
-        assert!(!service.is_admin(), "a service cannot claim a person's role");
+        assert!(
+            !service.is_admin(),
+            "a service cannot claim a person's role"
+        );
         assert!(service.has_scope("calls:write"));
     }
 }
