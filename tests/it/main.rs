@@ -4,5 +4,6 @@
 mod auth;
 mod directory;
 mod http;
+mod people;
 mod schema;
 mod search;

@@ -15,7 +15,7 @@ use super::{
         DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus, LineKind, Platform,
         TeamsTenant, UnitKind,
     },
-    errors::{ApiError, ApiResult, UserError, UserErrorCode},
+    errors::{ApiError, ApiResult, UserError, UserErrorCode, payload},
     node::{NodeType, encode},
     pagination::{Page, connection},
 };
@@ -89,6 +89,16 @@ impl Person {
             self.entry_for_rules(),
         ))
     }
+
+    /// The person's devices, or None when the caller may not see them.
+    async fn visible_devices(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Device>>> {
+        if !self.private_visible(ctx)? {
+            return Ok(None);
+        }
+        let devices =
+            ctx_loaders(ctx)?.devices_by_owner.load_one(self.0.id).await.map_err(ApiError::internal)?;
+        Ok(Some(devices.unwrap_or_default().into_iter().map(Device).collect()))
+    }
 }
 
 /// A person in the University directory.
@@ -154,21 +164,24 @@ impl Person {
     /// The person's devices. Null unless the caller is the person, an admin, or a coordinator
     /// of the person's unit.
     async fn devices(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Device>>> {
-        if !self.private_visible(ctx)? {
-            return Ok(None);
-        }
-        let devices = ctx_loaders(ctx)?
-            .devices_by_owner
-            .load_one(self.0.id)
-            .await
-            .map_err(ApiError::internal)?;
-        Ok(Some(
-            devices
-                .unwrap_or_default()
-                .into_iter()
-                .map(Device)
-                .collect(),
-        ))
+        self.visible_devices(ctx).await
+    }
+
+    /// The device the person chose to ring (Chorus web portal's "preferred device"); null when
+    /// none was chosen, or unless the caller is the person, an admin, or their coordinator.
+    async fn preferred_device(&self, ctx: &Context<'_>) -> ApiResult<Option<Device>> {
+        let Some(devices) = self.visible_devices(ctx).await? else { return Ok(None) };
+        Ok(self.0.preferred_device_id.and_then(|id| devices.into_iter().find(|d| d.0.id == id)))
+    }
+
+    /// The device that actually rings now: on Teams the Teams client; on Chorus the preferred
+    /// device while it is active, else the desk phone, else the most recently used active
+    /// device. Null when nothing can ring, or unless the caller may see the person's devices.
+    async fn effective_preferred_device(&self, ctx: &Context<'_>) -> ApiResult<Option<Device>> {
+        let Some(devices) = self.visible_devices(ctx).await? else { return Ok(None) };
+        let facts: Vec<_> = devices.iter().map(|d| crate::services::people::facts(&d.0)).collect();
+        let chosen = crate::domain::devices::effective_preferred(self.0.platform, self.0.preferred_device_id, &facts);
+        Ok(chosen.and_then(|id| devices.into_iter().find(|d| d.0.id == id)))
     }
 
     /// Roles the person holds (always includes USER), and the units they coordinate. Null
@@ -506,14 +519,7 @@ pub struct UpdateUnitInput {
     pub teams_tenant: Option<TeamsTenant>,
 }
 
-/// Result of `updateUnit`.
-#[derive(SimpleObject)]
-pub struct UpdateUnitPayload {
-    /// The unit as it is now; null when nothing was changed because of user errors.
-    pub unit: Option<Unit>,
-    /// Why the change was refused; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(UpdateUnitPayload, unit: Unit, "Result of `updateUnit`.");
 
 /// Mutations of the directory area.
 #[derive(Default)]

@@ -118,3 +118,30 @@ impl UserError {
         }
     }
 }
+
+/// Declares a mutation payload: the changed object (null when refused) and `userErrors`.
+macro_rules! payload {
+    ($name:ident, $field:ident: $ty:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            /// The object as it is after the mutation; null when user errors refused it.
+            pub $field: Option<$ty>,
+            /// Why the mutation was refused; empty on success.
+            pub user_errors: Vec<$crate::graphql::errors::UserError>,
+        }
+
+        impl From<Result<$ty, $crate::graphql::errors::UserError>> for $name {
+            fn from(result: Result<$ty, $crate::graphql::errors::UserError>) -> Self {
+                match result {
+                    Ok(v) => Self { $field: Some(v), user_errors: vec![] },
+                    Err(e) => Self { $field: None, user_errors: vec![e] },
+                }
+            }
+        }
+    };
+}
+pub(crate) use payload;
+
+/// The outcome of a mutation's work: `Ok(Err(user_error))` is a refusal, `Err` a fault.
+pub type Outcome<T> = Result<Result<T, UserError>, ApiError>;

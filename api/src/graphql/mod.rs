@@ -6,7 +6,8 @@
 //! - `pagination`: Relay connections with keyset cursors.
 //! - `loaders`: per-request DataLoaders.
 //! - `enums`: GraphQL mirrors of the entity enums.
-//! - `directory`: units, people, lines, devices, `me`.
+//! - `directory`: units, people, lines, devices, `me`, `directory`.
+//! - `people`: mutations on people, lines and devices.
 
 pub mod directory;
 pub mod enums;
@@ -14,6 +15,7 @@ pub mod errors;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod people;
 
 use async_graphql::{
     Context, EmptySubscription, Interface, MergedObject, Object, Schema, SchemaBuilder,
@@ -32,7 +34,7 @@ pub struct Query(DirectoryQuery, NodeQuery);
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(DirectoryMutation);
+pub struct Mutation(DirectoryMutation, people::PeopleMutation);
 
 /// The schema type served by the app.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -3,8 +3,10 @@
 //! Layout:
 //! - `audit`: the audit trail every mutation writes to.
 //! - `directory`: directory search and its term index.
+//! - `people`: changing people, lines and devices.
 //! - `tokens`: minting access tokens for local use.
 
 pub mod audit;
 pub mod directory;
+pub mod people;
 pub mod tokens;

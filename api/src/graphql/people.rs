@@ -1,0 +1,198 @@
+//! Mutations on people, lines and devices (the Phoneman side of the portal). Thin adapters:
+//! decode IDs, call `services::people`, wrap the outcome in a payload.
+
+use async_graphql::{Context, InputObject, MaybeUndefined, Object};
+
+use super::{
+    ctx_db, ctx_principal,
+    directory::{Device, Line, Person},
+    enums::{DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus},
+    errors::{ApiResult, UserError, UserErrorCode, payload},
+    node::{NodeType, decode},
+};
+use crate::{
+    auth::{Role, RoleGuard},
+    services::people::{self, NewDevice, PersonChanges},
+};
+
+payload!(UpdatePersonPayload, person: Person, "Result of `updatePerson`.");
+payload!(SetDirectoryStatusPayload, person: Person, "Result of `setDirectoryStatus`.");
+payload!(AssignLinePayload, line: Line, "Result of `assignLine`.");
+payload!(SetDiallingPermissionPayload, line: Line, "Result of `setDiallingPermission`.");
+payload!(RegisterDevicePayload, device: Device, "Result of `registerDevice`.");
+payload!(SetDeviceStatusPayload, device: Device, "Result of `setDeviceStatus`.");
+payload!(SetPreferredDevicePayload, person: Person, "Result of `setPreferredDevice`; `person.effectivePreferredDevice` shows what now rings.");
+
+/// Decodes an ID of the given type, or answers with a NOT_FOUND user error on that field.
+fn id_of(ty: NodeType, id: &async_graphql::ID, field: &'static str) -> Result<uuid::Uuid, UserError> {
+    decode(ty, id).map_err(|_| UserError::new(&["input", field], UserErrorCode::NotFound, format!("no such {}", ty.name().to_lowercase())))
+}
+
+macro_rules! decode_or_refuse {
+    ($ty:expr, $id:expr, $field:literal, $payload:ty) => {
+        match id_of($ty, $id, $field) {
+            Ok(id) => id,
+            Err(e) => return Ok(<$payload>::from(Err(e))),
+        }
+    };
+}
+
+/// Input of `updatePerson`: an omitted field stays as it is; `jobTitle: null` clears it.
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    /// The person to change.
+    pub person_id: async_graphql::ID,
+    /// New display name (1–200 characters).
+    pub display_name: Option<String>,
+    /// New email address.
+    pub email: Option<String>,
+    /// New job title; null clears it.
+    pub job_title: MaybeUndefined<String>,
+}
+
+/// Input of `setDirectoryStatus`.
+#[derive(InputObject)]
+pub struct SetDirectoryStatusInput {
+    /// The person (yourself, or someone in your units for coordinators).
+    pub person_id: async_graphql::ID,
+    /// Listed or ex-directory.
+    pub status: DirectoryStatus,
+}
+
+/// Input of `assignLine`.
+#[derive(InputObject)]
+pub struct AssignLineInput {
+    /// A personal line.
+    pub line_id: async_graphql::ID,
+    /// The new owner; null takes the line back from its owner.
+    pub person_id: Option<async_graphql::ID>,
+}
+
+/// Input of `setDiallingPermission`.
+#[derive(InputObject)]
+pub struct SetDiallingPermissionInput {
+    /// The line.
+    pub line_id: async_graphql::ID,
+    /// How far it may dial.
+    pub permission: DiallingPermission,
+}
+
+/// Input of `registerDevice`.
+#[derive(InputObject)]
+pub struct RegisterDeviceInput {
+    /// The owner.
+    pub person_id: async_graphql::ID,
+    /// Kind of device; it must work on the owner's platform.
+    pub kind: DeviceKind,
+    /// A label the owner recognises (1–100 characters).
+    pub label: String,
+    /// Hardware or software model.
+    pub model: Option<String>,
+    /// One of the owner's lines for the device to ring for.
+    pub line_id: Option<async_graphql::ID>,
+}
+
+/// Input of `setDeviceStatus`.
+#[derive(InputObject)]
+pub struct SetDeviceStatusInput {
+    /// The device.
+    pub device_id: async_graphql::ID,
+    /// ACTIVE to enable, DISABLED to disable.
+    pub status: DeviceStatus,
+}
+
+/// Input of `setPreferredDevice`.
+#[derive(InputObject)]
+pub struct SetPreferredDeviceInput {
+    /// One of the caller's own active devices (admins: anyone's).
+    pub device_id: async_graphql::ID,
+}
+
+/// Mutations on people, lines and devices.
+#[derive(Default)]
+pub struct PeopleMutation;
+
+#[Object]
+impl PeopleMutation {
+    /// Edits a directory entry (coordinators of the person's unit, admins). User errors:
+    /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title), CONFLICT (changed meanwhile).
+    #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
+    async fn update_person(&self, ctx: &Context<'_>, input: UpdatePersonInput) -> ApiResult<UpdatePersonPayload> {
+        let id = decode_or_refuse!(NodeType::Person, &input.person_id, "personId", UpdatePersonPayload);
+        let changes = PersonChanges {
+            display_name: input.display_name,
+            email: input.email,
+            job_title: match input.job_title {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+        };
+        let outcome = people::update_person(ctx_db(ctx)?, ctx_principal(ctx)?, id, changes).await?;
+        Ok(outcome.map(Person).into())
+    }
+
+    /// Lists or hides a person in the directory: anyone for themselves, coordinators for
+    /// their units, admins for all. User errors: NOT_FOUND, NOT_ALLOWED.
+    async fn set_directory_status(&self, ctx: &Context<'_>, input: SetDirectoryStatusInput) -> ApiResult<SetDirectoryStatusPayload> {
+        let id = decode_or_refuse!(NodeType::Person, &input.person_id, "personId", SetDirectoryStatusPayload);
+        let outcome = people::set_directory_status(ctx_db(ctx)?, ctx_principal(ctx)?, id, input.status.into()).await?;
+        Ok(outcome.map(Person).into())
+    }
+
+    /// Assigns a personal line to a person, or takes it back (coordinators of the line's and
+    /// the person's units, admins). Devices on the line stop ringing for the old owner. User
+    /// errors: NOT_FOUND, NOT_ALLOWED, RULE_VIOLATION (shared or critical line).
+    #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
+    async fn assign_line(&self, ctx: &Context<'_>, input: AssignLineInput) -> ApiResult<AssignLinePayload> {
+        let line_id = decode_or_refuse!(NodeType::Line, &input.line_id, "lineId", AssignLinePayload);
+        let owner = match &input.person_id {
+            None => None,
+            Some(id) => Some(decode_or_refuse!(NodeType::Person, id, "personId", AssignLinePayload)),
+        };
+        let outcome = people::assign_line(ctx_db(ctx)?, ctx_principal(ctx)?, line_id, owner).await?;
+        Ok(outcome.map(Line).into())
+    }
+
+    /// Sets how far a line may dial (coordinators of the line's unit, admins). User errors:
+    /// NOT_FOUND, NOT_ALLOWED.
+    #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
+    async fn set_dialling_permission(&self, ctx: &Context<'_>, input: SetDiallingPermissionInput) -> ApiResult<SetDiallingPermissionPayload> {
+        let line_id = decode_or_refuse!(NodeType::Line, &input.line_id, "lineId", SetDiallingPermissionPayload);
+        let outcome = people::set_dialling_permission(ctx_db(ctx)?, ctx_principal(ctx)?, line_id, input.permission.into()).await?;
+        Ok(outcome.map(Line).into())
+    }
+
+    /// Registers a device for a person (ADMIN). User errors: NOT_FOUND, INVALID (label, a line
+    /// that is not the person's), RULE_VIOLATION (a Chorus device for someone on Teams, a Teams
+    /// client for someone on Chorus).
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn register_device(&self, ctx: &Context<'_>, input: RegisterDeviceInput) -> ApiResult<RegisterDevicePayload> {
+        let owner_id = decode_or_refuse!(NodeType::Person, &input.person_id, "personId", RegisterDevicePayload);
+        let line_id = match &input.line_id {
+            None => None,
+            Some(id) => Some(decode_or_refuse!(NodeType::Line, id, "lineId", RegisterDevicePayload)),
+        };
+        let new = NewDevice { owner_id, kind: input.kind.into(), label: input.label, model: input.model, line_id };
+        let outcome = people::register_device(ctx_db(ctx)?, ctx_principal(ctx)?, new).await?;
+        Ok(outcome.map(Device).into())
+    }
+
+    /// Disables a device or enables it again (ADMIN). A device that does not work on its
+    /// owner's platform cannot be enabled (RULE_VIOLATION). User errors: NOT_FOUND.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn set_device_status(&self, ctx: &Context<'_>, input: SetDeviceStatusInput) -> ApiResult<SetDeviceStatusPayload> {
+        let id = decode_or_refuse!(NodeType::Device, &input.device_id, "deviceId", SetDeviceStatusPayload);
+        let outcome = people::set_device_status(ctx_db(ctx)?, ctx_principal(ctx)?, id, input.status.into()).await?;
+        Ok(outcome.map(Device).into())
+    }
+
+    /// Sets the caller's preferred device: one of their own active devices that works on their
+    /// platform (on Teams, the Teams client). Admins may set anyone's. User errors: NOT_FOUND
+    /// (including another person's device), RULE_VIOLATION (disabled, wrong platform).
+    async fn set_preferred_device(&self, ctx: &Context<'_>, input: SetPreferredDeviceInput) -> ApiResult<SetPreferredDevicePayload> {
+        let id = decode_or_refuse!(NodeType::Device, &input.device_id, "deviceId", SetPreferredDevicePayload);
+        let outcome = people::set_preferred_device(ctx_db(ctx)?, ctx_principal(ctx)?, id).await?;
+        Ok(outcome.map(Person).into())
+    }
+}
