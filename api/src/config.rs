@@ -14,7 +14,7 @@
 //!   secret is generated on first start in `<data dir>/jwt-secret` (mode 0600).
 //! - `CHORUS_JWT_PRIVATE_KEY_FILE`: PEM private key that `chorus token` signs with when a public
 //!   key is configured (local testing of the production set-up only).
-//! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 1 MiB.
+//! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 4 MiB (a batch of 5,000 call records fits).
 //! - `CHORUS_INTROSPECTION` (`true`/`false`, default `true`): answer `__schema` queries.
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -111,7 +111,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_body_bytes: 1 << 20,
+            max_body_bytes: 4 << 20,
             max_depth: 12,
             max_complexity: 5_000,
             max_page_size: 100,

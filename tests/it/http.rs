@@ -93,7 +93,7 @@ async fn media_types_and_status_codes_follow_graphql_over_http() {
         .expect("send");
     assert_eq!(r.status(), 200);
 
-    let huge = json!({ "query": format!("{{ __typename }} #{}", "x".repeat(2 << 20)) }).to_string();
+    let huge = json!({ "query": format!("{{ __typename }} #{}", "x".repeat(5 << 20)) }).to_string();
     let r = post(
         "application/graphql-response+json",
         "application/json",

@@ -117,3 +117,43 @@ mirror_enum! {
         Disabled,
     }
 }
+
+mirror_enum! {
+    /// Direction of a call, seen from the University.
+    CallDirection <=> db::CallDirection {
+        /// From outside to a University number.
+        Inbound,
+        /// From a University number to outside.
+        Outbound,
+        /// Between two University extensions.
+        Internal,
+    }
+}
+
+mirror_enum! {
+    /// How a call ended.
+    CallResult <=> db::CallResult {
+        /// Someone answered.
+        Answered,
+        /// Nobody answered.
+        Missed,
+        /// It went to voicemail.
+        Voicemail,
+        /// The line was busy.
+        Busy,
+        /// The call could not be set up.
+        Failed,
+    }
+}
+
+mirror_enum! {
+    /// A person's part in a call.
+    CallRole <=> db::CallRole {
+        /// They called.
+        Caller,
+        /// Their line was dialled.
+        Dialled,
+        /// They answered a call dialled to someone else (hunt group, assistant).
+        Answered,
+    }
+}

@@ -6,9 +6,11 @@
 //! - `pagination`: Relay connections with keyset cursors.
 //! - `loaders`: per-request DataLoaders.
 //! - `enums`: GraphQL mirrors of the entity enums.
+//! - `calls`: call history, badges, recent contacts, PBX ingest.
 //! - `directory`: units, people, lines, devices, `me`, `directory`.
 //! - `people`: mutations on people, lines and devices.
 
+pub mod calls;
 pub mod directory;
 pub mod enums;
 pub mod errors;
@@ -30,11 +32,11 @@ use node::NodeType;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(DirectoryQuery, NodeQuery);
+pub struct Query(DirectoryQuery, calls::CallsQuery, NodeQuery);
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(DirectoryMutation, people::PeopleMutation);
+pub struct Mutation(DirectoryMutation, people::PeopleMutation, calls::CallsMutation);
 
 /// The schema type served by the app.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -82,6 +84,7 @@ pub enum Node {
     Person(Person),
     Line(Line),
     Device(Device),
+    CallRecord(calls::CallRecord),
 }
 
 /// `node` and `nodes`.
@@ -144,6 +147,23 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             .await
             .map_err(ApiError::from)?
             .map(|l| Node::Line(Line(l))),
+        NodeType::CallRecord => {
+            use sea_orm::{ColumnTrait, QueryFilter};
+            let Some(call) = entity::call_record::Entity::find_by_id(uuid).one(db).await.map_err(ApiError::from)? else {
+                return Ok(None);
+            };
+            let role = match principal.person_id {
+                Some(me) => entity::call_participant::Entity::find()
+                    .filter(entity::call_participant::Column::CallRecordId.eq(uuid))
+                    .filter(entity::call_participant::Column::PersonId.eq(me))
+                    .one(db)
+                    .await
+                    .map_err(ApiError::from)?
+                    .map(|p| p.role),
+                None => None,
+            };
+            (role.is_some() || principal.is_admin()).then_some(Node::CallRecord(calls::CallRecord { call, role }))
+        }
         NodeType::Device => {
             let Some(device) = entity::device::Entity::find_by_id(uuid)
                 .one(db)

@@ -15,10 +15,11 @@ pub enum NodeType {
     Person,
     Line,
     Device,
+    CallRecord,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 4] = [Self::Unit, Self::Person, Self::Line, Self::Device];
+    const ALL: [NodeType; 5] = [Self::Unit, Self::Person, Self::Line, Self::Device, Self::CallRecord];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -26,6 +27,7 @@ impl NodeType {
             Self::Person => "Person",
             Self::Line => "Line",
             Self::Device => "Device",
+            Self::CallRecord => "CallRecord",
         }
     }
 }

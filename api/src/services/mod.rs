@@ -2,11 +2,13 @@
 //!
 //! Layout:
 //! - `audit`: the audit trail every mutation writes to.
+//! - `calls`: call history and PBX ingest.
 //! - `directory`: directory search and its term index.
 //! - `people`: changing people, lines and devices.
 //! - `tokens`: minting access tokens for local use.
 
 pub mod audit;
+pub mod calls;
 pub mod directory;
 pub mod people;
 pub mod tokens;

@@ -1,0 +1,453 @@
+//! Call history and PBX ingest.
+//!
+//! History reads `call_participant` (one row per person on our side of a call) through its
+//! index `(person_id, started_at, call_record_id)`, joined to `call_record` by primary key:
+//! one statement per page, newest first, keyset on `(started_at, call_record_id)`, so a page
+//! deep in the history costs what the first page costs.
+//!
+//! Ingest validates a whole batch first (numbers, times, our lines, routing), writes nothing
+//! if any record is refused, and otherwise inserts in one transaction. A record whose PBX id
+//! is already stored is left as it is (idempotent re-sends, also under concurrency).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{
+    call_participant, call_record, contact_centre, device,
+    enums::{CallDirection, CallResult, CallRole, DeviceKind, LineKind},
+    hunt_group, line,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, TransactionTrait,
+    sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Order, Query, SelectStatement},
+};
+use uuid::Uuid;
+
+use crate::domain::{
+    calls::{MISSED, NumberFilter, RawCall, Reject, ValidCall, validate},
+    phone::Dialled,
+};
+
+/// Filters of a person's call history; every field narrows.
+#[derive(Clone, Debug, Default)]
+pub struct CallFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub direction: Option<CallDirection>,
+    pub results: Option<Vec<CallResult>>,
+    pub external_only: bool,
+    pub number: Option<NumberFilter>,
+    /// Only calls routed by any hunt group (`Some(None)`) or by this one.
+    pub hunt_group: Option<Option<Uuid>>,
+    /// Only calls routed by any contact centre (`Some(None)`) or by this one.
+    pub contact_centre: Option<Option<Uuid>>,
+}
+
+/// The keyset of call history (newest first).
+pub type CallKey = (DateTime<Utc>, Uuid);
+
+/// A call in someone's history, with their role in it.
+#[derive(Clone, Debug)]
+pub struct HistoryItem {
+    pub call: call_record::Model,
+    pub role: CallRole,
+}
+
+fn cp() -> Alias {
+    Alias::new("cp")
+}
+
+fn cr() -> Alias {
+    Alias::new("cr")
+}
+
+fn filtered(person_id: Uuid, f: &CallFilter) -> SelectStatement {
+    let mut q = Query::select();
+    q.from_as(call_participant::Entity, cp())
+        .join_as(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            call_record::Entity,
+            cr(),
+            Expr::col((cr(), call_record::Column::Id)).equals((cp(), call_participant::Column::CallRecordId)),
+        )
+        .and_where(Expr::col((cp(), call_participant::Column::PersonId)).eq(person_id));
+    if let Some(from) = f.from {
+        q.and_where(Expr::col((cp(), call_participant::Column::StartedAt)).gte(from));
+    }
+    if let Some(until) = f.until {
+        q.and_where(Expr::col((cp(), call_participant::Column::StartedAt)).lt(until));
+    }
+    if let Some(d) = f.direction {
+        q.and_where(Expr::col((cr(), call_record::Column::Direction)).eq(sea_orm::ActiveEnum::to_value(&d)));
+    }
+    if let Some(results) = &f.results {
+        q.and_where(
+            Expr::col((cr(), call_record::Column::Result)).is_in(results.iter().map(sea_orm::ActiveEnum::to_value)),
+        );
+    }
+    if f.external_only {
+        q.and_where(Expr::col((cr(), call_record::Column::External)).eq(true));
+    }
+    if let Some(n) = &f.number {
+        let (from, to) = (Expr::col((cr(), call_record::Column::FromNumber)), Expr::col((cr(), call_record::Column::ToNumber)));
+        q.cond_where(match n {
+            NumberFilter::Exact(v) => Cond::any().add(from.eq(v.clone())).add(to.eq(v.clone())),
+            // Prefixes hold only digits and '+', so no LIKE metacharacters need escaping.
+            NumberFilter::Prefix(p) => Cond::any().add(from.like(format!("{p}%"))).add(to.like(format!("{p}%"))),
+        });
+    }
+    match f.hunt_group {
+        Some(Some(id)) => {
+            q.and_where(Expr::col((cr(), call_record::Column::HuntGroupId)).eq(id));
+        }
+        Some(None) => {
+            q.and_where(Expr::col((cr(), call_record::Column::HuntGroupId)).is_not_null());
+        }
+        None => {}
+    }
+    match f.contact_centre {
+        Some(Some(id)) => {
+            q.and_where(Expr::col((cr(), call_record::Column::ContactCentreId)).eq(id));
+        }
+        Some(None) => {
+            q.and_where(Expr::col((cr(), call_record::Column::ContactCentreId)).is_not_null());
+        }
+        None => {}
+    }
+    q
+}
+
+#[derive(FromQueryResult)]
+struct RoleRow {
+    role: CallRole,
+}
+
+/// One page of a person's history: newest first after `after`, or (backward) oldest first
+/// before `before`, `limit` rows.
+pub async fn history_page(
+    conn: &impl ConnectionTrait,
+    person_id: Uuid,
+    filter: &CallFilter,
+    after: Option<&CallKey>,
+    before: Option<&CallKey>,
+    backward: bool,
+    limit: u64,
+) -> Result<Vec<HistoryItem>, DbErr> {
+    let mut q = filtered(person_id, filter);
+    let started = || Expr::col((cp(), call_participant::Column::StartedAt));
+    let id = || Expr::col((cp(), call_participant::Column::CallRecordId));
+    // Newest first: "after" a key means older than it.
+    let older = |(t, i): &CallKey| Cond::any().add(started().lt(*t)).add(Cond::all().add(started().eq(*t)).add(id().lt(*i)));
+    let newer = |(t, i): &CallKey| Cond::any().add(started().gt(*t)).add(Cond::all().add(started().eq(*t)).add(id().gt(*i)));
+    if let Some(key) = after {
+        q.cond_where(older(key));
+    }
+    if let Some(key) = before {
+        q.cond_where(newer(key));
+    }
+    let order = if backward { Order::Asc } else { Order::Desc };
+    q.column((cr(), Asterisk))
+        .column((cp(), call_participant::Column::Role))
+        .order_by((cp(), call_participant::Column::StartedAt), order.clone())
+        .order_by((cp(), call_participant::Column::CallRecordId), order)
+        .limit(limit);
+    let rows = conn.query_all(&q).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(HistoryItem {
+                call: call_record::Model::from_query_result(row, "")?,
+                role: RoleRow::from_query_result(row, "")?.role,
+            })
+        })
+        .collect()
+}
+
+/// Counts a person's calls matching the filter.
+pub async fn history_count(conn: &impl ConnectionTrait, person_id: Uuid, filter: &CallFilter) -> Result<i64, DbErr> {
+    let mut q = filtered(person_id, filter);
+    q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+    let row = conn.query_one(&q).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+}
+
+/// Calls to the person that were missed (unanswered or to voicemail) since a time.
+pub async fn missed_count(conn: &impl ConnectionTrait, person_id: Uuid, since: DateTime<Utc>) -> Result<i64, DbErr> {
+    let filter = CallFilter { from: Some(since), results: Some(MISSED.to_vec()), ..Default::default() };
+    let mut q = filtered(person_id, &filter);
+    q.and_where(Expr::col((cp(), call_participant::Column::Role)).eq(sea_orm::ActiveEnum::to_value(&CallRole::Dialled)));
+    q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+    let row = conn.query_one(&q).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+}
+
+/// The other party of a call from a participant's side: the number at the far end.
+pub fn other_number(item: &HistoryItem) -> &str {
+    match item.role {
+        CallRole::Caller => &item.call.to_number,
+        CallRole::Dialled | CallRole::Answered => &item.call.from_number,
+    }
+}
+
+/// The most recent distinct other parties of a person's calls, newest first (scans at most
+/// the last 500 calls).
+pub async fn recent_contacts(conn: &impl ConnectionTrait, person_id: Uuid, limit: usize) -> Result<Vec<HistoryItem>, DbErr> {
+    let recent = history_page(conn, person_id, &CallFilter::default(), None, None, false, 500).await?;
+    let mut seen = HashSet::new();
+    Ok(recent
+        .into_iter()
+        .filter(|item| seen.insert(other_number(item).to_owned()))
+        .take(limit)
+        .collect())
+}
+
+/// One record of an ingest batch as received.
+#[derive(Clone, Debug)]
+pub struct IngestRecord {
+    pub raw: RawCall,
+    /// Which kind of device the person on our side used (the PBX knows), if reported.
+    pub device_kind: Option<DeviceKind>,
+}
+
+/// A refused record: its position in the batch, its PBX id, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngestReject {
+    pub index: usize,
+    pub pbx_call_id: String,
+    pub reject: Reject,
+}
+
+/// What an ingest did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IngestOutcome {
+    /// New records stored.
+    pub inserted: usize,
+    /// Records whose PBX id was already stored (left unchanged).
+    pub duplicates: usize,
+    /// Refused records; when not empty, nothing was stored.
+    pub rejects: Vec<IngestReject>,
+}
+
+/// The largest batch one call may carry.
+pub const MAX_BATCH: usize = 5_000;
+
+fn party_key(p: &Dialled) -> String {
+    match p {
+        Dialled::Extension(e) => e.as_str().to_owned(),
+        Dialled::Number(n) => n.to_string(),
+    }
+}
+
+/// Our lines by extension and by E.164, for the numbers of a batch.
+async fn lines_for(conn: &impl ConnectionTrait, calls: &[ValidCall]) -> Result<HashMap<String, line::Model>, DbErr> {
+    let mut extensions = HashSet::new();
+    let mut numbers = HashSet::new();
+    for c in calls {
+        for p in [Some(&c.from), Some(&c.to), c.answered_by.as_ref(), c.routed_via.as_ref()].into_iter().flatten() {
+            match p {
+                Dialled::Extension(e) => extensions.insert(e.as_str().to_owned()),
+                Dialled::Number(n) => numbers.insert(n.to_string()),
+            };
+        }
+    }
+    let mut map = HashMap::new();
+    let extensions: Vec<String> = extensions.into_iter().collect();
+    let numbers: Vec<String> = numbers.into_iter().collect();
+    for chunk in extensions.chunks(500) {
+        for l in line::Entity::find().filter(line::Column::Extension.is_in(chunk.iter().cloned())).all(conn).await? {
+            map.insert(l.extension.clone(), l);
+        }
+    }
+    for chunk in numbers.chunks(500) {
+        for l in line::Entity::find().filter(line::Column::E164.is_in(chunk.iter().cloned())).all(conn).await? {
+            map.insert(l.e164.clone(), l);
+        }
+    }
+    Ok(map)
+}
+
+/// Validates and stores a batch (see the module doc). `now` bounds "in the future".
+pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: DateTime<Utc>) -> Result<IngestOutcome, DbErr> {
+    let mut outcome = IngestOutcome::default();
+    let mut valid = Vec::with_capacity(records.len());
+    let mut kinds = Vec::with_capacity(records.len());
+    let mut seen_ids = HashSet::new();
+    for (index, record) in records.into_iter().enumerate() {
+        let pbx_call_id = record.raw.pbx_call_id.clone();
+        match validate(record.raw, now) {
+            Ok(v) if !seen_ids.insert(v.pbx_call_id.clone()) => outcome.rejects.push(IngestReject {
+                index,
+                pbx_call_id,
+                reject: Reject { field: "pbxCallId", message: "the same PBX call id is twice in this batch".into() },
+            }),
+            Ok(v) => {
+                valid.push((index, v));
+                kinds.push(record.device_kind);
+            }
+            Err(reject) => outcome.rejects.push(IngestReject { index, pbx_call_id, reject }),
+        }
+    }
+    let calls: Vec<ValidCall> = valid.iter().map(|(_, v)| v.clone()).collect();
+    let lines = lines_for(db, &calls).await?;
+    let pilots: Vec<Uuid> = lines.values().map(|l| l.id).collect();
+    let mut hunt_by_pilot = HashMap::new();
+    let mut centre_by_pilot = HashMap::new();
+    for chunk in pilots.chunks(500) {
+        for g in hunt_group::Entity::find().filter(hunt_group::Column::PilotLineId.is_in(chunk.iter().copied())).all(db).await? {
+            hunt_by_pilot.insert(g.pilot_line_id, g.id);
+        }
+        for c in contact_centre::Entity::find().filter(contact_centre::Column::PilotLineId.is_in(chunk.iter().copied())).all(db).await? {
+            if let Some(pilot) = c.pilot_line_id {
+                centre_by_pilot.insert(pilot, c.id);
+            }
+        }
+    }
+    let ours = |p: &Dialled| lines.get(&party_key(p));
+    let personal_owner = |p: &Dialled| ours(p).filter(|l| l.kind == LineKind::Personal).and_then(|l| l.owner_id);
+
+    struct Planned {
+        record: call_record::Model,
+        participants: Vec<(Uuid, CallRole)>,
+        device_kind: Option<DeviceKind>,
+    }
+    let mut planned = Vec::with_capacity(valid.len());
+    for ((index, call), device_kind) in valid.into_iter().zip(kinds) {
+        let refuse = |field: &'static str, message: &str| IngestReject {
+            index,
+            pbx_call_id: call.pbx_call_id.clone(),
+            reject: Reject { field, message: message.into() },
+        };
+        let (from_ours, to_ours) = (ours(&call.from).is_some(), ours(&call.to).is_some());
+        let missing = match call.direction {
+            CallDirection::Inbound if !to_ours => Some(refuse("to", "an inbound call must reach one of our lines")),
+            CallDirection::Outbound if !from_ours => Some(refuse("from", "an outbound call must come from one of our lines")),
+            CallDirection::Internal if !from_ours => Some(refuse("from", "unknown extension")),
+            CallDirection::Internal if !to_ours => Some(refuse("to", "unknown extension")),
+            _ => None,
+        };
+        if let Some(r) = missing {
+            outcome.rejects.push(r);
+            continue;
+        }
+        if call.answered_by.as_ref().is_some_and(|p| ours(p).is_none()) {
+            outcome.rejects.push(refuse("answeredBy", "unknown line"));
+            continue;
+        }
+        let (mut hunt_group_id, mut contact_centre_id) = (None, None);
+        if let Some(via) = &call.routed_via {
+            let pilot = ours(via).map(|l| l.id);
+            hunt_group_id = pilot.and_then(|p| hunt_by_pilot.get(&p).copied());
+            contact_centre_id = pilot.and_then(|p| centre_by_pilot.get(&p).copied());
+            if hunt_group_id.is_none() && contact_centre_id.is_none() {
+                outcome.rejects.push(refuse("routedVia", "no hunt group or contact centre has this pilot number"));
+                continue;
+            }
+        }
+        let caller = if call.direction == CallDirection::Inbound { None } else { personal_owner(&call.from) };
+        let dialled = if call.direction == CallDirection::Outbound { None } else { personal_owner(&call.to) };
+        let answered = match (&call.answered_by, call.result) {
+            (Some(p), CallResult::Answered) => personal_owner(p),
+            (None, CallResult::Answered) => dialled,
+            _ => None,
+        };
+        let mut participants: Vec<(Uuid, CallRole)> = Vec::new();
+        for (person, role) in [(caller, CallRole::Caller), (dialled, CallRole::Dialled), (answered, CallRole::Answered)] {
+            if let Some(p) = person
+                && !participants.iter().any(|(q, _)| *q == p)
+            {
+                participants.push((p, role));
+            }
+        }
+        planned.push(Planned {
+            record: call_record::Model {
+                id: Uuid::now_v7(),
+                pbx_call_id: call.pbx_call_id.clone(),
+                started_at: call.started_at,
+                answered_at: call.answered_at,
+                ended_at: call.ended_at,
+                direction: call.direction,
+                from_number: party_key(&call.from),
+                to_number: party_key(&call.to),
+                external: call.direction != CallDirection::Internal,
+                result: call.result,
+                device_id: None,
+                caller_person_id: caller,
+                dialled_person_id: dialled,
+                answered_person_id: answered,
+                hunt_group_id,
+                contact_centre_id,
+                created_at: now,
+            },
+            participants,
+            device_kind,
+        });
+    }
+    if !outcome.rejects.is_empty() {
+        outcome.rejects.sort_by_key(|r| r.index);
+        return Ok(outcome);
+    }
+
+    // The device used: the caller's (outbound/internal) or the answerer's device of the kind
+    // the PBX reported.
+    let device_people: Vec<Uuid> = planned
+        .iter()
+        .filter(|p| p.device_kind.is_some())
+        .filter_map(|p| p.record.caller_person_id.or(p.record.answered_person_id))
+        .collect();
+    let mut devices: HashMap<(Uuid, DeviceKind), Uuid> = HashMap::new();
+    for chunk in device_people.chunks(500) {
+        for d in device::Entity::find().filter(device::Column::OwnerId.is_in(chunk.iter().copied())).all(db).await? {
+            devices.entry((d.owner_id, d.kind)).or_insert(d.id);
+        }
+    }
+    for p in &mut planned {
+        if let (Some(kind), Some(person)) = (p.device_kind, p.record.caller_person_id.or(p.record.answered_person_id)) {
+            p.record.device_id = devices.get(&(person, kind)).copied();
+        }
+    }
+
+    let txn = db.begin().await?;
+    let ids: Vec<String> = planned.iter().map(|p| p.record.pbx_call_id.clone()).collect();
+    for chunk in planned.chunks(500) {
+        let models = chunk.iter().map(|p| call_record::ActiveModel::from(p.record.clone()));
+        call_record::Entity::insert_many(models)
+            .on_conflict_do_nothing_on([call_record::Column::PbxCallId])
+            .exec(&txn)
+            .await?;
+    }
+    // Which of ours went in: a stored row with another id was there before (or was written
+    // by a concurrent ingest of the same record).
+    let mut stored: HashMap<String, Uuid> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, Uuid)> = call_record::Entity::find()
+            .select_only()
+            .column(call_record::Column::PbxCallId)
+            .column(call_record::Column::Id)
+            .filter(call_record::Column::PbxCallId.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        stored.extend(rows);
+    }
+    let mut participant_rows = Vec::new();
+    for p in &planned {
+        if stored.get(&p.record.pbx_call_id) == Some(&p.record.id) {
+            outcome.inserted += 1;
+            participant_rows.extend(p.participants.iter().map(|(person, role)| call_participant::ActiveModel {
+                id: sea_orm::Set(Uuid::now_v7()),
+                call_record_id: sea_orm::Set(p.record.id),
+                person_id: sea_orm::Set(*person),
+                started_at: sea_orm::Set(p.record.started_at),
+                role: sea_orm::Set(*role),
+            }));
+        } else {
+            outcome.duplicates += 1;
+        }
+    }
+    for chunk in participant_rows.chunks(500).map(<[_]>::to_vec) {
+        call_participant::Entity::insert_many(chunk).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
