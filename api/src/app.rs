@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(graphql_routes)
         .route("/graphql/ws", get(http::ws::upgrade))
+        .route("/v1/calls.csv", get(http::calls_csv::export))
         .route("/healthz", get(http::health::healthz))
         .route("/readyz", get(http::health::readyz))
         .with_state(state)

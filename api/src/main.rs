@@ -53,6 +53,24 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); schema.graphql is exactly this output.
     Schema,
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Backfill call records from a CSV file (columns: pbx_call_id, started_at, answered_at,
+    /// ended_at, direction, from, to, result, answered_by, routed_via, device_kind);
+    /// idempotent by pbx_call_id, in all-or-nothing batches of 5,000.
+    Calls {
+        #[command(flatten)]
+        common: Common,
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -130,6 +148,28 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("migration failed: {e}"))?;
             eprintln!("migrations applied to {}", settings.database.redacted());
             Ok(())
+        }
+        Command::Import { what: ImportCommand::Calls { common, file } } => {
+            let settings = common.settings(None)?;
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
+            let input = std::fs::File::open(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let summary = services::import::import_calls(&conn, std::io::BufReader::new(input))
+                .await
+                .map_err(|e| format!("import failed: {e:#}"))?;
+            for (line, message) in &summary.rejected {
+                eprintln!("line {line}: {message}");
+            }
+            println!(
+                "{} inserted, {} already present, {} rejected, {} not stored with a rejected row's batch",
+                summary.inserted,
+                summary.duplicates,
+                summary.rejected.len(),
+                summary.skipped
+            );
+            if summary.rejected.is_empty() { Ok(()) } else { Err("some rows were rejected".into()) }
         }
         Command::Token {
             common,

@@ -188,3 +188,68 @@ async fn cursors_stay_stable_when_new_calls_arrive() {
     let r = app.graphql("{ recentContacts(first: 3) { number } }").as_(&alice).send().await.ok();
     assert_eq!(r.data("/recentContacts"), &json!([{ "number": "+442079460999" }, { "number": "+442079460001" }, { "number": "+16502530000" }]));
 }
+
+#[tokio::test]
+async fn the_csv_export_streams_every_page_with_the_same_rules() {
+    let (app, cast, pbx) = seeded().await;
+    let alice_ext = extension(&app, cast.user.id).await;
+    let many: Vec<Value> = (0..2_500).map(|i| call(&format!("M{i:05}"), 100 + i, "INBOUND", "+44 20 7946 0958", &alice_ext, "MISSED")).collect();
+    let r = app.graphql(INGEST).vars(json!({ "records": many })).as_(&pbx).send().await.ok();
+    assert_eq!(r.data("/ingestCallRecords/inserted"), 2_500);
+
+    let alice = app.token(&cast.user.username).await;
+    let response = app.client.get(app.url("/v1/calls.csv")).bearer_auth(&alice).send().await.expect("get");
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let body = response.text().await.expect("body");
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 1 + 4 + 2_500, "header, the four seeded calls, 2,500 more");
+    assert!(lines[0].starts_with("pbx_call_id,started_at"));
+    assert!(lines[1].starts_with("C5,"), "newest first: {}", lines[1]);
+    assert_eq!(lines.iter().filter(|l| l.starts_with('M')).count(), 2_500, "no page lost or repeated");
+
+    let filtered = app.client.get(app.url("/v1/calls.csv?direction=outbound&number=%2B1%20650*")).bearer_auth(&alice).send().await.expect("get");
+    let body = filtered.text().await.expect("body");
+    assert_eq!(body.lines().count(), 2);
+    assert!(body.lines().nth(1).is_some_and(|l| l.starts_with("C3,") && l.contains(",OUTBOUND,") && l.contains(",CALLER,")), "{body}");
+
+    let anonymous = app.client.get(app.url("/v1/calls.csv")).send().await.expect("get");
+    assert_eq!(anonymous.status(), 401);
+    let hugo = app.token(&cast.hidden.username).await;
+    let other = app.client.get(app.url(&format!("/v1/calls.csv?personId={}", encode(NodeType::Person, cast.user.id).0))).bearer_auth(&hugo).send().await.expect("get");
+    assert_eq!(other.status(), 403);
+    let bad = app.client.get(app.url("/v1/calls.csv?direction=sideways")).bearer_auth(&alice).send().await.expect("get");
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn csv_import_backfills_idempotently_and_reports_bad_lines() {
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    let ext = extension(&app, cast.user.id).await;
+    let csv = format!(
+        "pbx_call_id,started_at,answered_at,ended_at,direction,from,to,result,answered_by,routed_via,device_kind\n\
+         I1,2026-01-05T09:00:00Z,2026-01-05T09:00:05Z,2026-01-05T09:03:00Z,INBOUND,+44 20 7946 0958,{ext},ANSWERED,,,\n\
+         I2,2026-01-05T10:00:00Z,,2026-01-05T10:00:30Z,OUTBOUND,{ext},+1 650 253 0000,MISSED,,,DESK_PHONE\n"
+    );
+    let summary = chorus::services::import::import_calls(app.db(), csv.as_bytes()).await.expect("import");
+    assert_eq!((summary.inserted, summary.duplicates, summary.rejected.len()), (2, 0, 0));
+    let again = chorus::services::import::import_calls(app.db(), csv.as_bytes()).await.expect("import");
+    assert_eq!((again.inserted, again.duplicates), (0, 2));
+    let stored = call_record::Entity::find().filter(call_record::Column::PbxCallId.eq("I2")).one(app.db()).await.expect("db").expect("row");
+    assert_eq!(stored.device_id, Some(cast.user_device.id), "the desk phone the PBX reported");
+
+    let bad = format!(
+        "pbx_call_id,started_at,answered_at,ended_at,direction,from,to,result\n\
+         J1,2026-01-05T09:00:00Z,,2026-01-05T09:03:00Z,INBOUND,+44 20 7946 0958,{ext},MISSED\n\
+         J2,yesterday,,2026-01-05T09:03:00Z,INBOUND,+44 20 7946 0958,{ext},MISSED\n\
+         J3,2026-01-05T09:00:00Z,,2026-01-05T08:03:00Z,INBOUND,+44 20 7946 0958,{ext},MISSED\n"
+    );
+    let summary = chorus::services::import::import_calls(app.db(), bad.as_bytes()).await.expect("import");
+    let lines: Vec<u64> = summary.rejected.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [3, 4], "{:?}", summary.rejected);
+    assert_eq!((summary.inserted, summary.skipped), (0, 1), "J1 shares the batch of the rejected J3");
+    assert_eq!(call_record::Entity::find().count(app.db()).await.expect("count"), 2);
+}

@@ -197,7 +197,8 @@ pub struct CallFilter {
 }
 
 impl CallFilter {
-    fn into_service(self) -> Result<Filter, ApiError> {
+    /// Validates the filter into the service's form (BAD_USER_INPUT when malformed).
+    pub fn into_service(self) -> Result<Filter, ApiError> {
         let mut results = self.results.map(|r| r.into_iter().map(Into::into).collect::<Vec<entity::enums::CallResult>>());
         if self.missed == Some(true) {
             results = Some(match results {
@@ -223,25 +224,10 @@ impl CallFilter {
     }
 }
 
-/// Whose history the caller may read: their own; admins anyone's; coordinators the people of
-/// their units. Anything else is FORBIDDEN (or NOT_FOUND for an unknown person).
+/// Resolves and authorizes the owner of a history (see `services::calls::history_owner`).
 async fn history_owner(ctx: &Context<'_>, person_id: Option<async_graphql::ID>) -> ApiResult<Uuid> {
-    let principal = ctx_principal(ctx)?;
-    let Some(id) = person_id else {
-        return principal
-            .person_id
-            .ok_or_else(|| ApiError::BadUserInput("a service account has no calls of its own: give personId".into()).into());
-    };
-    let id = decode(NodeType::Person, &id)?;
-    if principal.is_person(id) || principal.is_admin() {
-        return Ok(id);
-    }
-    let person = ctx_loaders(ctx)?.people.load_one(id).await.map_err(ApiError::internal)?;
-    match person {
-        Some(p) if principal.coordinates(p.unit_id) => Ok(id),
-        Some(_) => Err(ApiError::Forbidden("you may read only your own calls and those of your units".into()).into()),
-        None => Err(ApiError::NotFound("no such person".into()).into()),
-    }
+    let id = person_id.map(|id| decode(NodeType::Person, &id)).transpose()?;
+    Ok(service::history_owner(ctx_db(ctx)?, ctx_principal(ctx)?, id).await?)
 }
 
 /// Queries of the calls area.

@@ -3,8 +3,12 @@
 //! Layout:
 //! - `graphql`: `POST`/`GET /graphql` (GraphQL over HTTP, written to the spec) and GraphiQL.
 //! - `ws`: `/graphql/ws`, graphql-transport-ws subscriptions with auth in `connection_init`.
+//! - `calls_csv`: `GET /v1/calls.csv`, a streamed CSV export of a call history.
+//! - `errors`: JSON error answers of plain routes, with the GraphQL codes.
 //! - `health`: `/healthz` (process up) and `/readyz` (database reachable).
 
+pub mod calls_csv;
+pub mod errors;
 pub mod graphql;
 pub mod health;
 pub mod ws;

@@ -29,6 +29,29 @@ use crate::domain::{
     phone::Dialled,
 };
 
+/// Whose history the caller may read: their own (the default); admins anyone's; coordinators
+/// the people of their units. FORBIDDEN otherwise, NOT_FOUND for an unknown person.
+pub async fn history_owner(
+    conn: &impl ConnectionTrait,
+    principal: &crate::auth::Principal,
+    person_id: Option<Uuid>,
+) -> Result<Uuid, crate::graphql::errors::ApiError> {
+    use crate::graphql::errors::ApiError;
+    let Some(id) = person_id else {
+        return principal
+            .person_id
+            .ok_or_else(|| ApiError::BadUserInput("a service account has no calls of its own: give personId".into()));
+    };
+    if principal.is_person(id) || principal.is_admin() {
+        return Ok(id);
+    }
+    match entity::person::Entity::find_by_id(id).one(conn).await? {
+        Some(p) if principal.coordinates(p.unit_id) => Ok(id),
+        Some(_) => Err(ApiError::Forbidden("you may read only your own calls and those of your units".into())),
+        None => Err(ApiError::NotFound("no such person".into())),
+    }
+}
+
 /// Filters of a person's call history; every field narrows.
 #[derive(Clone, Debug, Default)]
 pub struct CallFilter {
