@@ -11,6 +11,7 @@
 //! - `domain`: the rules, pure functions with table tests.
 //! - `services`: transactions around the rules, audit, token minting.
 //! - `demo`: the deterministic demo university for `serve --demo`.
+//! - `seed`: a large synthetic data set for benchmarks (`chorus seed`).
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -21,4 +22,5 @@ pub mod demo;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod seed;
 pub mod services;

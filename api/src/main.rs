@@ -53,6 +53,17 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); schema.graphql is exactly this output.
     Schema,
+    /// Fill an empty database with a large synthetic data set for benchmarks.
+    Seed {
+        #[command(flatten)]
+        common: Common,
+        /// Number of people (at most 100,000).
+        #[arg(long, default_value_t = 100_000)]
+        people: u32,
+        /// Number of call records.
+        #[arg(long, default_value_t = 10_000_000)]
+        calls: u64,
+    },
     /// Import data from files.
     Import {
         #[command(subcommand)]
@@ -147,6 +158,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("migration failed: {e}"))?;
             eprintln!("migrations applied to {}", settings.database.redacted());
+            Ok(())
+        }
+        Command::Seed { common, people, calls } => {
+            init_logs("text")?;
+            let settings = common.settings(None)?;
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
+            let started = Instant::now();
+            chorus::seed::seed(&conn, people, calls).await.map_err(|e| format!("seed failed: {e:#}"))?;
+            println!("seeded {people} people and {calls} calls in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Import { what: ImportCommand::Calls { common, file } } => {
