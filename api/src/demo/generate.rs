@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use entity::enums::{
     ActorKind, Cohort, DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus, EaRole,
@@ -42,6 +42,8 @@ const EA_GROUPS: usize = 25;
 /// People involved in the pilot: the first `PILOT_MOVED` already on Teams, the rest in tranche 1.
 const PILOT_GROUP: usize = 70;
 const PILOT_MOVED: usize = 50;
+/// Ids set aside for the contact centre's closures (two years of bank holidays).
+const CLOSURE_IDS: usize = 24;
 
 /// Every row of the demo university, in insertion order of the tables.
 #[derive(Default)]
@@ -162,8 +164,6 @@ pub(super) struct UnitInfo {
 
 pub(super) struct PersonInfo {
     pub unit: usize,
-    pub first: &'static str,
-    pub last: &'static str,
     pub demo: bool,
     pub pilot: Pilot,
     pub line: usize,
@@ -258,11 +258,18 @@ impl Gen {
     }
 
     fn unit_index(&self, code: &str) -> usize {
-        self.units.iter().position(|u| u.spec.code == code).unwrap_or(0)
+        self.units
+            .iter()
+            .position(|u| u.spec.code == code)
+            .unwrap_or(0)
     }
 
     fn person_index(&self, username: &str) -> usize {
-        self.data.people.iter().position(|p| p.username == username).unwrap_or(0)
+        self.data
+            .people
+            .iter()
+            .position(|p| p.username == username)
+            .unwrap_or(0)
     }
 
     // ---- units and people ----
@@ -296,9 +303,30 @@ impl Gen {
     fn people(&mut self) {
         let itsv = self.unit_index("ITSV");
         let ball = self.unit_index("BALL");
-        self.add_person(itsv, "demo-admin".into(), "Ada", "Admin", Some("Telephony Service Manager"), true);
-        self.add_person(ball, "demo-coordinator".into(), "Cora", "Coordinator", Some("College IT Officer"), true);
-        self.add_person(ball, "demo-user".into(), "Dev", "User", Some("Research Software Engineer"), true);
+        self.add_person(
+            itsv,
+            "demo-admin".into(),
+            "Ada",
+            "Admin",
+            Some("Telephony Service Manager"),
+            true,
+        );
+        self.add_person(
+            ball,
+            "demo-coordinator".into(),
+            "Cora",
+            "Coordinator",
+            Some("College IT Officer"),
+            true,
+        );
+        self.add_person(
+            ball,
+            "demo-user".into(),
+            "Dev",
+            "User",
+            Some("Research Software Engineer"),
+            true,
+        );
         for u in 0..self.units.len() {
             let spec = self.units[u].spec;
             let count = self.dice.between(spec.people.0, spec.people.1);
@@ -311,7 +339,11 @@ impl Gen {
             for _ in 0..count {
                 let first = *self.dice.pick(names::FIRST_NAMES);
                 let last = *self.dice.pick(names::LAST_NAMES);
-                let title = if self.dice.chance(0.03) { None } else { Some(*self.dice.pick(titles)) };
+                let title = if self.dice.chance(0.03) {
+                    None
+                } else {
+                    Some(*self.dice.pick(titles))
+                };
                 let username = self.username(spec.code);
                 self.add_person(u, username, first, last, title, false);
             }
@@ -366,8 +398,6 @@ impl Gen {
         });
         self.people.push(PersonInfo {
             unit,
-            first,
-            last,
             demo,
             pilot: Pilot::No,
             line: 0,
@@ -385,7 +415,10 @@ impl Gen {
     /// `first.last@<domain>.ox.ac.uk`, ASCII, numbered when taken.
     fn email(&mut self, first: &str, last: &str, domain: &str) -> String {
         let part = |s: &str| -> String {
-            fold_search_name(s).chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+            fold_search_name(s)
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect()
         };
         let local = format!("{}.{}", part(first), part(last));
         let mut n = 1;
@@ -408,8 +441,12 @@ impl Gen {
         let eligible = |g: &Self, p: usize| {
             !g.people[p].demo && g.units[g.people[p].unit].spec.tenant == TeamsTenant::Main
         };
-        let from_it: Vec<usize> =
-            self.units[itsv].people.iter().copied().filter(|p| eligible(self, *p)).collect();
+        let from_it: Vec<usize> = self.units[itsv]
+            .people
+            .iter()
+            .copied()
+            .filter(|p| eligible(self, *p))
+            .collect();
         let others: Vec<usize> = (0..self.people.len())
             .filter(|p| eligible(self, *p) && self.people[*p].unit != itsv)
             .collect();
@@ -417,7 +454,11 @@ impl Gen {
         group.extend(self.dice.sample(&others, PILOT_GROUP - group.len()));
         self.dice.shuffle(&mut group);
         for (i, p) in group.into_iter().enumerate() {
-            self.people[p].pilot = if i < PILOT_MOVED { Pilot::Moved } else { Pilot::Tranche1 };
+            self.people[p].pilot = if i < PILOT_MOVED {
+                Pilot::Moved
+            } else {
+                Pilot::Tranche1
+            };
         }
     }
 
@@ -474,7 +515,8 @@ impl Gen {
                 permission = DiallingPermission::National;
             }
             let number = self.number(unit);
-            self.people[p].line = self.push_line(unit, LineKind::Personal, Some(p), None, permission, number);
+            self.people[p].line =
+                self.push_line(unit, LineKind::Personal, Some(p), None, permission, number);
         }
     }
 
@@ -523,14 +565,26 @@ impl Gen {
             let softphone = if has_softphone {
                 let label = *self.dice.weighted(names::SOFTPHONE_LABELS);
                 let created = self.days_ago(30, 900);
-                Some(self.push_device(p, DeviceKind::Softphone, label, names::SOFTPHONE_MODEL, created))
+                Some(self.push_device(
+                    p,
+                    DeviceKind::Softphone,
+                    label,
+                    names::SOFTPHONE_MODEL,
+                    created,
+                ))
             } else {
                 None
             };
             let mobile = if has_mobile {
                 let label = *self.dice.pick(names::MOBILE_LABELS);
                 let created = self.days_ago(30, 900);
-                Some(self.push_device(p, DeviceKind::MobileApp, label, names::MOBILE_MODEL, created))
+                Some(self.push_device(
+                    p,
+                    DeviceKind::MobileApp,
+                    label,
+                    names::MOBILE_MODEL,
+                    created,
+                ))
             } else {
                 None
             };
@@ -564,7 +618,13 @@ impl Gen {
                     self.data.devices[d].status = DeviceStatus::Disabled;
                 }
                 let moved = self.pilot_moved_at;
-                let teams = self.push_device(p, DeviceKind::TeamsClient, "Microsoft Teams", "Microsoft Teams", moved);
+                let teams = self.push_device(
+                    p,
+                    DeviceKind::TeamsClient,
+                    "Microsoft Teams",
+                    "Microsoft Teams",
+                    moved,
+                );
                 let info = &mut self.people[p];
                 info.teams = Some(teams);
                 info.preferred = teams;
@@ -601,7 +661,14 @@ impl Gen {
                     (DiallingPermission::International, 5),
                 ]);
                 let number = self.number(u);
-                let l = self.push_line(u, LineKind::Shared, None, Some(label.to_owned()), permission, number);
+                let l = self.push_line(
+                    u,
+                    LineKind::Shared,
+                    None,
+                    Some(label.to_owned()),
+                    permission,
+                    number,
+                );
                 self.units[u].shared.push(l);
                 self.units[u].free_shared.push(l);
             }
@@ -616,7 +683,14 @@ impl Gen {
                     DiallingPermission::National
                 };
                 let number = self.number(u);
-                self.push_line(u, LineKind::Critical, None, Some(label.to_owned()), permission, number);
+                self.push_line(
+                    u,
+                    LineKind::Critical,
+                    None,
+                    Some(label.to_owned()),
+                    permission,
+                    number,
+                );
             }
         }
         self.extensions.insert(89999);
@@ -647,13 +721,20 @@ impl Gen {
     fn members(&mut self, pool: &[usize], count: usize, bias: f64) -> Vec<usize> {
         let mut chosen: Vec<usize> = Vec::with_capacity(count);
         while chosen.len() < count.min(pool.len()) {
-            let grouped: Vec<usize> =
-                pool.iter().copied().filter(|p| self.people[*p].grouped && !chosen.contains(p)).collect();
+            let grouped: Vec<usize> = pool
+                .iter()
+                .copied()
+                .filter(|p| self.people[*p].grouped && !chosen.contains(p))
+                .collect();
             let prefer_grouped = self.dice.chance(bias);
             let next = if prefer_grouped && !grouped.is_empty() {
                 *self.dice.pick(&grouped)
             } else {
-                let rest: Vec<usize> = pool.iter().copied().filter(|p| !chosen.contains(p)).collect();
+                let rest: Vec<usize> = pool
+                    .iter()
+                    .copied()
+                    .filter(|p| !chosen.contains(p))
+                    .collect();
                 *self.dice.pick(&rest)
             };
             chosen.push(next);
@@ -677,7 +758,9 @@ impl Gen {
 
     fn contact_centre(&mut self) {
         let itsv = self.unit_index("ITSV");
-        let Some(pilot) = self.take_shared(itsv, Some("IT Service Desk")) else { return };
+        let Some(pilot) = self.take_shared(itsv, Some("IT Service Desk")) else {
+            return;
+        };
         let id = self.ids.next();
         let created_at = self.days_ago(600, 900);
         self.data.contact_centres.push(contact_centre::Model {
@@ -694,8 +777,12 @@ impl Gen {
         let pool = self.group_pool(itsv);
         let mut queues = Vec::new();
         let mut first_queue: Vec<usize> = Vec::new();
-        for (position, (name, max_waiting, max_wait_seconds)) in
-            [("Staff and general enquiries", 10, 300), ("Students and accounts", 20, 600)].into_iter().enumerate()
+        for (position, (name, max_waiting, max_wait_seconds)) in [
+            ("Staff and general enquiries", 10, 300),
+            ("Students and accounts", 20, 600),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let queue_id = self.ids.next();
             self.data.cc_queues.push(cc_queue::Model {
@@ -711,8 +798,11 @@ impl Gen {
             let count = self.dice.between(4, 8) as usize;
             let mut agents = Vec::new();
             while agents.len() < count.min(pool.len()) {
-                let from_first: Vec<usize> =
-                    first_queue.iter().copied().filter(|p| !agents.contains(p)).collect();
+                let from_first: Vec<usize> = first_queue
+                    .iter()
+                    .copied()
+                    .filter(|p| !agents.contains(p))
+                    .collect();
                 let agent = if !from_first.is_empty() && self.dice.chance(0.3) {
                     *self.dice.pick(&from_first)
                 } else {
@@ -739,12 +829,18 @@ impl Gen {
             if position == 0 {
                 first_queue = agents.clone();
             }
-            queues.push(QueueInfo { max_wait_seconds, agents });
+            queues.push(QueueInfo {
+                max_wait_seconds,
+                agents,
+            });
         }
         let open = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
         for weekday in 1..=6 {
-            let (opens_at, closes_at) =
-                if weekday == 6 { (open(9, 0), open(13, 0)) } else { (open(8, 30), open(18, 0)) };
+            let (opens_at, closes_at) = if weekday == 6 {
+                (open(9, 0), open(13, 0))
+            } else {
+                (open(8, 30), open(18, 0))
+            };
             self.data.cc_opening_hours.push(cc_opening_hours::Model {
                 id: self.ids.next(),
                 centre_id: id,
@@ -753,17 +849,26 @@ impl Gen {
                 closes_at,
             });
         }
-        for year in [self.today.year(), self.today.year() + 1] {
-            for holiday in holidays::england_and_wales(year) {
-                self.data.cc_closures.push(cc_closure::Model {
-                    id: self.ids.next(),
-                    centre_id: id,
-                    on_date: holiday.date,
-                    reason: holiday.name.to_owned(),
-                });
-            }
+        // A fixed number of ids, used or not: how many bank holidays two years have depends on
+        // the year, and must not shift the ids of everything after.
+        let closure_ids: Vec<Uuid> = (0..CLOSURE_IDS).map(|_| self.ids.next()).collect();
+        let year = self.today.year();
+        let closures = [year, year + 1]
+            .into_iter()
+            .flat_map(holidays::england_and_wales);
+        for (holiday, closure_id) in closures.zip(closure_ids) {
+            self.data.cc_closures.push(cc_closure::Model {
+                id: closure_id,
+                centre_id: id,
+                on_date: holiday.date,
+                reason: holiday.name.to_owned(),
+            });
         }
-        self.centre = Some(CentreInfo { id, line: pilot, queues });
+        self.centre = Some(CentreInfo {
+            id,
+            line: pilot,
+            queues,
+        });
     }
 
     fn push_hunt_group(&mut self, unit: usize, line: usize, members: &[usize], platform: Platform) {
@@ -776,7 +881,11 @@ impl Gen {
             name: format!("{} {label}", self.units[unit].spec.short),
             pilot_line_id: self.data.lines[line].id,
             unit_id: self.units[unit].id,
-            strategy: if sequential { HuntStrategy::Sequential } else { HuntStrategy::Simultaneous },
+            strategy: if sequential {
+                HuntStrategy::Sequential
+            } else {
+                HuntStrategy::Simultaneous
+            },
             platform,
             no_answer_kind: FallbackKind::Voicemail,
             no_answer_target: None,
@@ -804,10 +913,15 @@ impl Gen {
             ringing.extend(members.first());
         }
         self.hunt_by_line.insert(line, self.hunts.len());
-        self.hunts.push(HuntInfo { id, line, sequential, ringing });
+        self.hunts.push(HuntInfo {
+            id,
+            line,
+            sequential,
+            ringing,
+        });
     }
 
-    /// An executive-assistant group; `whitelists` says whether managers may get whitelists.
+    /// An executive-assistant group; most managers get a whitelist of one to four numbers.
     fn push_ea_group(
         &mut self,
         unit: usize,
@@ -858,11 +972,16 @@ impl Gen {
                     } else {
                         self.external_number(DiallingPermission::International)
                     };
-                    if number == self.data.lines[self.people[*m].line].e164 || whitelist.contains(&number) {
+                    if number == self.data.lines[self.people[*m].line].e164
+                        || whitelist.contains(&number)
+                    {
                         continue;
                     }
-                    let label =
-                        if self.dice.chance(0.7) { Some((*self.dice.pick(names::WHITELIST_LABELS)).to_owned()) } else { None };
+                    let label = if self.dice.chance(0.7) {
+                        Some((*self.dice.pick(names::WHITELIST_LABELS)).to_owned())
+                    } else {
+                        None
+                    };
                     self.data.ea_whitelist.push(ea_whitelist_entry::Model {
                         id: self.ids.next(),
                         member_id,
@@ -874,7 +993,11 @@ impl Gen {
             }
             self.ea_by_manager
                 .entry(*m)
-                .or_insert(EaInfo { divert, whitelist, assistants: Vec::new() })
+                .or_insert(EaInfo {
+                    divert,
+                    whitelist,
+                    assistants: Vec::new(),
+                })
                 .assistants
                 .extend(assistants.iter().copied());
         }
@@ -894,7 +1017,13 @@ impl Gen {
                 self.push_hunt_group(engs, line, members, Platform::Chorus);
             }
         }
-        self.push_ea_group(engs, "Head of Department's office", &chain[4..5], &chain[5..6], Platform::Chorus);
+        self.push_ea_group(
+            engs,
+            "Head of Department's office",
+            &chain[4..5],
+            &chain[5..6],
+            Platform::Chorus,
+        );
         if let Some(line) = self.take_shared(engs, None) {
             self.push_hunt_group(engs, line, &chain[5..7], Platform::Chorus);
         }
@@ -916,7 +1045,13 @@ impl Gen {
         if let Some(line) = self.take_shared(itsv, None) {
             self.push_hunt_group(itsv, line, &picked[0..3], Platform::Teams);
         }
-        self.push_ea_group(itsv, "Director's office", &picked[3..4], &picked[4..5], Platform::Teams);
+        self.push_ea_group(
+            itsv,
+            "Director's office",
+            &picked[3..4],
+            &picked[4..5],
+            Platform::Teams,
+        );
     }
 
     fn hunt_groups(&mut self) {
@@ -933,7 +1068,9 @@ impl Gen {
                 if pool.len() < 2 || self.units[u].free_shared.is_empty() {
                     continue;
                 }
-                let Some(line) = self.take_shared(u, None) else { continue };
+                let Some(line) = self.take_shared(u, None) else {
+                    continue;
+                };
                 let count = self.dice.between(2, 8) as usize;
                 let members = self.members(&pool, count, 0.2);
                 self.push_hunt_group(u, line, &members, Platform::Chorus);
@@ -956,10 +1093,16 @@ impl Gen {
                 if self.pickups.len() >= PICKUP_GROUPS {
                     break;
                 }
-                let pool: Vec<usize> =
-                    self.group_pool(u).into_iter().filter(|p| self.people[*p].pickup.is_none()).collect();
-                let areas: Vec<&str> =
-                    names::PICKUP_AREAS.iter().copied().filter(|a| !areas_used[u].contains(a)).collect();
+                let pool: Vec<usize> = self
+                    .group_pool(u)
+                    .into_iter()
+                    .filter(|p| self.people[*p].pickup.is_none())
+                    .collect();
+                let areas: Vec<&str> = names::pickup_areas(self.units[u].spec.kind)
+                    .iter()
+                    .copied()
+                    .filter(|a| !areas_used[u].contains(a))
+                    .collect();
                 if pool.len() < 3 || areas.is_empty() {
                     continue;
                 }
@@ -968,6 +1111,7 @@ impl Gen {
                 let count = self.dice.between(3, 10) as usize;
                 let mut members = self.dice.sample(&pool, count);
                 if u == ball && self.people[demo_user].pickup.is_none() {
+                    members.truncate(9);
                     members.push(demo_user);
                 }
                 let id = self.ids.next();
@@ -981,11 +1125,13 @@ impl Gen {
                 });
                 for p in &members {
                     self.people[*p].pickup = Some(self.pickups.len());
-                    self.data.pickup_group_members.push(pickup_group_member::Model {
-                        id: self.ids.next(),
-                        group_id: id,
-                        person_id: self.data.people[*p].id,
-                    });
+                    self.data
+                        .pickup_group_members
+                        .push(pickup_group_member::Model {
+                            id: self.ids.next(),
+                            group_id: id,
+                            person_id: self.data.people[*p].id,
+                        });
                 }
                 self.pickups.push(members);
                 progress = true;
@@ -993,58 +1139,65 @@ impl Gen {
         }
     }
 
+    /// Executive-assistant groups: one in each of a set of units, then a second one in a few
+    /// of them, whose assistant usually also serves the first group's managers.
     fn ea_groups(&mut self) {
-        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        let wanted = EA_GROUPS.saturating_sub(self.data.ea_groups.len());
+        let seconds = wanted / 4;
+        let mut order: Vec<usize> = (0..self.units.len())
+            .filter(|u| self.group_pool(*u).len() >= 6)
+            .collect();
         self.dice.shuffle(&mut order);
+        order.truncate(wanted - seconds);
         let mut offices_used: Vec<Vec<&str>> = vec![Vec::new(); self.units.len()];
         let mut assistants_of: Vec<Vec<usize>> = vec![Vec::new(); self.units.len()];
-        let mut round = 0;
-        while self.data.ea_groups.len() < EA_GROUPS && round < 4 {
-            // Later rounds revisit only some units, so a few units get a second group.
-            for &u in &order {
-                if self.data.ea_groups.len() >= EA_GROUPS {
-                    break;
-                }
-                if round > 0 && !self.dice.chance(0.3) {
-                    continue;
-                }
-                let offices: Vec<&str> =
-                    names::EA_OFFICES.iter().copied().filter(|o| !offices_used[u].contains(o)).collect();
-                let pool = self.group_pool(u);
-                if pool.len() < 6 || offices.is_empty() {
-                    continue;
-                }
-                let office = *self.dice.pick(&offices);
-                offices_used[u].push(office);
-                let managers = *self.dice.weighted(&[(1usize, 60), (2, 30), (3, 10)]);
-                let assistants = *self.dice.weighted(&[(1usize, 75), (2, 25)]);
-                let people = self.members(&pool, managers + 1, 0.15);
-                let (managers_of_group, first_assistant) = people.split_at(managers.min(people.len() - 1));
-                let mut group_assistants: Vec<usize> = first_assistant.to_vec();
-                // Some assistants serve the managers of two groups.
-                let earlier: Vec<usize> = assistants_of[u]
+        let revisits: Vec<usize> = order.iter().copied().take(seconds).collect();
+        for (i, u) in order.iter().copied().chain(revisits).enumerate() {
+            let second = i >= wanted - seconds;
+            let offices: Vec<&str> = names::ea_offices(self.units[u].spec.kind)
+                .iter()
+                .copied()
+                .filter(|o| !offices_used[u].contains(o))
+                .collect();
+            let pool = self.group_pool(u);
+            if offices.is_empty() {
+                continue;
+            }
+            let office = *self.dice.pick(&offices);
+            offices_used[u].push(office);
+            let managers = *self.dice.weighted(&[(1usize, 60), (2, 30), (3, 10)]);
+            let assistants = *self.dice.weighted(&[(1usize, 75), (2, 25)]);
+            let people = self.members(&pool, managers + 1, 0.15);
+            let (group_managers, first_assistant) = people.split_at(managers.min(people.len() - 1));
+            let mut group_assistants: Vec<usize> = first_assistant.to_vec();
+            // An assistant of the unit's first group serves this group's managers too.
+            let earlier: Vec<usize> = assistants_of[u]
+                .iter()
+                .copied()
+                .filter(|a| !group_managers.contains(a) && !group_assistants.contains(a))
+                .collect();
+            if second && !earlier.is_empty() && self.dice.chance(0.8) {
+                group_assistants[0] = *self.dice.pick(&earlier);
+            }
+            if assistants == 2 {
+                let rest: Vec<usize> = pool
                     .iter()
                     .copied()
-                    .filter(|a| !managers_of_group.contains(a) && !group_assistants.contains(a))
+                    .filter(|p| !group_managers.contains(p) && !group_assistants.contains(p))
                     .collect();
-                if !earlier.is_empty() && self.dice.chance(0.6) {
-                    group_assistants[0] = *self.dice.pick(&earlier);
+                if !rest.is_empty() {
+                    group_assistants.push(*self.dice.pick(&rest));
                 }
-                if assistants == 2 {
-                    let rest: Vec<usize> = pool
-                        .iter()
-                        .copied()
-                        .filter(|p| !managers_of_group.contains(p) && !group_assistants.contains(p))
-                        .collect();
-                    if !rest.is_empty() {
-                        group_assistants.push(*self.dice.pick(&rest));
-                    }
-                }
-                assistants_of[u].extend(group_assistants.iter().copied());
-                let managers_of_group = managers_of_group.to_vec();
-                self.push_ea_group(u, office, &managers_of_group, &group_assistants, Platform::Chorus);
             }
-            round += 1;
+            assistants_of[u].extend(group_assistants.iter().copied());
+            let group_managers = group_managers.to_vec();
+            self.push_ea_group(
+                u,
+                office,
+                &group_managers,
+                &group_assistants,
+                Platform::Chorus,
+            );
         }
     }
 
@@ -1056,7 +1209,6 @@ impl Gen {
                 continue;
             }
             let attach = self.dice.chance(0.4);
-            let rings = if self.dice.chance(0.85) { 4 } else { *self.dice.pick(&[3, 5, 6]) };
             let updated_at = self.days_ago(1, 700);
             let line = self.people[p].line;
             self.data.mailbox_settings.push(mailbox_settings::Model {
@@ -1065,13 +1217,18 @@ impl Gen {
                 pin_hash: None,
                 email_attachment: attach,
                 email_address: attach.then(|| self.data.people[p].email.clone()),
-                rings_before_voicemail: rings,
+                rings_before_voicemail: 4,
                 greeting_blob_key: None,
                 updated_at,
                 version: 1,
             });
         }
-        let pilots: Vec<usize> = self.hunts.iter().map(|h| h.line).chain(self.centre.as_ref().map(|c| c.line)).collect();
+        let pilots: Vec<usize> = self
+            .hunts
+            .iter()
+            .map(|h| h.line)
+            .chain(self.centre.as_ref().map(|c| c.line))
+            .collect();
         for line in pilots {
             let updated_at = self.days_ago(1, 700);
             self.data.mailbox_settings.push(mailbox_settings::Model {
@@ -1106,9 +1263,17 @@ impl Gen {
         self.grant(admin, GrantedRole::Admin, None);
         self.grant(coordinator, GrantedRole::Coordinator, Some(ball));
         // Telephone coordinators of a few other units; Hertford's also covers Keble.
-        for codes in [&["CHCH"][..], &["MAGD"], &["ENGS"], &["PHYS"], &["ESTA"], &["BODL"], &["SBS"], &["OUI"], &[
-            "HERT", "KEBL",
-        ]] {
+        for codes in [
+            &["CHCH"][..],
+            &["MAGD"],
+            &["ENGS"],
+            &["PHYS"],
+            &["ESTA"],
+            &["BODL"],
+            &["SBS"],
+            &["OUI"],
+            &["HERT", "KEBL"],
+        ] {
             let home = self.unit_index(codes[0]);
             let pool = self.group_pool(home);
             if pool.is_empty() {
@@ -1125,35 +1290,38 @@ impl Gen {
             id: self.ids.next(),
             name: "demo-automation".into(),
             display_name: "Demo automation".into(),
-            scopes: "calls:write voicemail:write directory:read cutover:write licences:write".into(),
+            scopes: "calls:write voicemail:write directory:read cutover:write licences:write"
+                .into(),
             created_at,
         });
     }
 
     fn licences(&mut self) {
         let pool_id = self.ids.next();
-        let moved: Vec<usize> = (0..self.people.len()).filter(|p| self.people[*p].pilot == Pilot::Moved).collect();
+        let moved: Vec<usize> = (0..self.people.len())
+            .filter(|p| self.people[*p].pilot == Pilot::Moved)
+            .collect();
         for p in &moved {
-            let assigned_at = self.pilot_moved_at - Duration::days(7) + Duration::minutes(i64::from(self.dice.between(0, 600)));
-            self.data.licence_assignments.push(licence_assignment::Model {
-                id: self.ids.next(),
-                pool_id,
-                person_id: self.data.people[*p].id,
-                assigned_at,
-                assigned_by: "demo-automation".into(),
-            });
+            let assigned_at = self.pilot_moved_at - Duration::days(7)
+                + Duration::minutes(i64::from(self.dice.between(0, 600)));
+            self.data
+                .licence_assignments
+                .push(licence_assignment::Model {
+                    id: self.ids.next(),
+                    pool_id,
+                    person_id: self.data.people[*p].id,
+                    assigned_at,
+                    assigned_by: "demo-automation".into(),
+                });
         }
-        self.data.licence_pools.insert(
-            0,
-            licence_pool::Model {
-                id: pool_id,
-                name: "teams".into(),
-                capacity: 1600,
-                assigned_count: moved.len() as i32,
-                updated_at: self.pilot_moved_at - Duration::days(7),
-                version: 1,
-            },
-        );
+        self.data.licence_pools.push(licence_pool::Model {
+            id: pool_id,
+            name: "teams".into(),
+            capacity: 1600,
+            assigned_count: moved.len() as i32,
+            updated_at: self.pilot_moved_at - Duration::days(7),
+            version: 1,
+        });
     }
 
     fn nominations(&mut self) {
@@ -1166,18 +1334,14 @@ impl Gen {
             deadline: london(self.today + Duration::days(14), 17, 0),
             created_at,
         });
+        // Five people who use a softphone or the mobile app are nominated; one who does not is
+        // declined.
         let pool = self.group_pool(ball);
-        let (mut eligible, others): (Vec<usize>, Vec<usize>) = pool
+        let (eligible, others): (Vec<usize>, Vec<usize>) = pool
             .into_iter()
             .partition(|p| self.people[*p].softphone.is_some() || self.people[*p].mobile.is_some());
         let mut picked = self.dice.sample(&eligible, 5);
-        if picked.len() < 5 {
-            eligible = self.dice.sample(&others, 5 - picked.len());
-            picked.extend(eligible);
-        }
-        if let Some(other) = others.iter().find(|p| !picked.contains(p)) {
-            picked.push(*other);
-        }
+        picked.extend(self.dice.sample(&others, 6 - picked.len()));
         let last = picked.len().saturating_sub(1);
         for (i, p) in picked.into_iter().enumerate() {
             let answered_at = self.days_ago(1, 6);
@@ -1186,7 +1350,11 @@ impl Gen {
                 round_id,
                 person_id: self.data.people[p].id,
                 unit_id: self.units[ball].id,
-                answer: if i == last { NominationAnswer::Decline } else { NominationAnswer::Nominate },
+                answer: if i == last {
+                    NominationAnswer::Decline
+                } else {
+                    NominationAnswer::Nominate
+                },
                 answered_by: "demo-coordinator".into(),
                 answered_at,
                 late: false,
@@ -1198,9 +1366,27 @@ impl Gen {
         let first = next_monday(self.today + Duration::days(28));
         let plan = [
             (1, "Pilot", Cohort::Pilot, first, 50),
-            (2, "Colleges and UAS", Cohort::College, first + Duration::days(14), 590),
-            (3, "Departments", Cohort::Departmental, first + Duration::days(21), 550),
-            (4, "Late requests", Cohort::Late, first + Duration::days(28), 500),
+            (
+                2,
+                "Colleges and UAS",
+                Cohort::College,
+                first + Duration::days(14),
+                590,
+            ),
+            (
+                3,
+                "Departments",
+                Cohort::Departmental,
+                first + Duration::days(21),
+                550,
+            ),
+            (
+                4,
+                "Late requests",
+                Cohort::Late,
+                first + Duration::days(28),
+                500,
+            ),
         ];
         let mut pilot_tranche = None;
         for (number, name, cohort, move_date, capacity) in plan {
@@ -1219,7 +1405,9 @@ impl Gen {
                 version: 1,
             });
         }
-        let Some(tranche_id) = pilot_tranche else { return };
+        let Some(tranche_id) = pilot_tranche else {
+            return;
+        };
         for p in 0..self.people.len() {
             if self.people[p].pilot == Pilot::Tranche1 {
                 let added_at = self.days_ago(2, 10);
@@ -1249,9 +1437,9 @@ impl Gen {
             let (id, status, kind) = (device.id, device.status, device.kind);
             let last = match latest.get(&id) {
                 Some(t) => Some(*t),
-                None if status == DeviceStatus::Disabled && kind == DeviceKind::DeskPhone => {
-                    Some(self.pilot_moved_at - Duration::minutes(i64::from(self.dice.between(60, 4000))))
-                }
+                None if status == DeviceStatus::Disabled && kind == DeviceKind::DeskPhone => Some(
+                    self.pilot_moved_at - Duration::minutes(i64::from(self.dice.between(60, 4000))),
+                ),
                 None if status == DeviceStatus::Disabled => Some(self.days_ago(95, 400)),
                 None if self.dice.chance(0.8) => Some(self.days_ago(0, HISTORY_DAYS as u32)),
                 None => None,
@@ -1261,8 +1449,13 @@ impl Gen {
     }
 
     fn finish(mut self, audit_id: Uuid) -> Dataset {
-        let counts: serde_json::Map<String, serde_json::Value> =
-            self.data.counts().into_iter().map(|(table, n)| (table.to_owned(), n.into())).collect();
+        let counts: serde_json::Map<String, serde_json::Value> = self
+            .data
+            .counts()
+            .into_iter()
+            .filter(|(table, _)| *table != "audit_event")
+            .map(|(table, n)| (table.to_owned(), n.into()))
+            .collect();
         self.data.audit_events.push(audit_event::Model {
             id: audit_id,
             at: self.now,
@@ -1287,7 +1480,8 @@ impl Gen {
         match permission {
             DiallingPermission::Internal | DiallingPermission::Local => format!("+441632960{n:03}"),
             DiallingPermission::National | DiallingPermission::International => {
-                let international = permission == DiallingPermission::International && self.dice.chance(0.35);
+                let international =
+                    permission == DiallingPermission::International && self.dice.chance(0.35);
                 if international {
                     match self.dice.index(4) {
                         0 => format!("+120255501{:02}", n % 100),
@@ -1341,6 +1535,8 @@ fn next_monday(day: NaiveDate) -> NaiveDate {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Weekday;
+
     use super::*;
 
     #[test]
@@ -1354,15 +1550,27 @@ mod tests {
 
     #[test]
     fn numbers_keep_the_extension_as_last_five_digits() {
-        assert_eq!(numbers_for(89999), ("+441865289999".to_owned(), "89999".to_owned()));
-        assert_eq!(numbers_for(12345), ("+441865612345".to_owned(), "12345".to_owned()));
+        assert_eq!(
+            numbers_for(89999),
+            ("+441865289999".to_owned(), "89999".to_owned())
+        );
+        assert_eq!(
+            numbers_for(12345),
+            ("+441865612345".to_owned(), "12345".to_owned())
+        );
     }
 
     #[test]
     fn london_times_follow_summer_time() {
         let winter = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap_or_default();
         let summer = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap_or_default();
-        assert_eq!(london(winter, 17, 0).to_rfc3339(), "2026-01-15T17:00:00+00:00");
-        assert_eq!(london(summer, 17, 0).to_rfc3339(), "2026-07-15T16:00:00+00:00");
+        assert_eq!(
+            london(winter, 17, 0).to_rfc3339(),
+            "2026-01-15T17:00:00+00:00"
+        );
+        assert_eq!(
+            london(summer, 17, 0).to_rfc3339(),
+            "2026-07-15T16:00:00+00:00"
+        );
     }
 }

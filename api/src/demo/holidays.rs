@@ -51,7 +51,10 @@ pub fn england_and_wales(year: i32) -> Vec<BankHoliday> {
         _ => push(first_monday(year, 5), "Early May bank holiday"),
     }
     if year == 2023 {
-        push(date(2023, 5, 8), "Bank holiday for the coronation of King Charles III");
+        push(
+            date(2023, 5, 8),
+            "Bank holiday for the coronation of King Charles III",
+        );
     }
     match year {
         // Moved for the Platinum Jubilee, with an extra day after it.
@@ -63,7 +66,10 @@ pub fn england_and_wales(year: i32) -> Vec<BankHoliday> {
     }
     push(last_monday(year, 8), "Summer bank holiday");
     if year == 2022 {
-        push(date(2022, 9, 19), "Bank holiday for the State Funeral of Queen Elizabeth II");
+        push(
+            date(2022, 9, 19),
+            "Bank holiday for the State Funeral of Queen Elizabeth II",
+        );
     }
 
     let christmas = date(year, 12, 25);
@@ -111,7 +117,11 @@ fn first_monday(year: i32, month: u32) -> NaiveDate {
 }
 
 fn last_monday(year: i32, month: u32) -> NaiveDate {
-    let first_of_next = if month == 12 { date(year + 1, 1, 1) } else { date(year, month + 1, 1) };
+    let first_of_next = if month == 12 {
+        date(year + 1, 1, 1)
+    } else {
+        date(year, month + 1, 1)
+    };
     let last = first_of_next - Duration::days(1);
     let back = last.weekday().num_days_from_monday();
     last - Duration::days(i64::from(back))
@@ -122,7 +132,10 @@ mod tests {
     use super::*;
 
     fn dates(year: i32) -> Vec<(u32, u32)> {
-        england_and_wales(year).iter().map(|h| (h.date.month(), h.date.day())).collect()
+        england_and_wales(year)
+            .iter()
+            .map(|h| (h.date.month(), h.date.day()))
+            .collect()
     }
 
     #[test]
@@ -147,7 +160,16 @@ mod tests {
         let days = england_and_wales(2026);
         assert_eq!(
             dates(2026),
-            [(1, 1), (4, 3), (4, 6), (5, 4), (5, 25), (8, 31), (12, 25), (12, 28)]
+            [
+                (1, 1),
+                (4, 3),
+                (4, 6),
+                (5, 4),
+                (5, 25),
+                (8, 31),
+                (12, 25),
+                (12, 28)
+            ]
         );
         assert_eq!(days[7].name, "Boxing Day (substitute day)");
     }
@@ -157,17 +179,47 @@ mod tests {
         // 2027: New Year's Day is a Friday; Christmas a Saturday, Boxing Day a Sunday.
         assert_eq!(
             dates(2027),
-            [(1, 1), (3, 26), (3, 29), (5, 3), (5, 31), (8, 30), (12, 27), (12, 28)]
+            [
+                (1, 1),
+                (3, 26),
+                (3, 29),
+                (5, 3),
+                (5, 31),
+                (8, 30),
+                (12, 27),
+                (12, 28)
+            ]
         );
         // 2022: New Year's Day a Saturday; Christmas a Sunday; the Jubilee and the funeral.
         assert_eq!(
             dates(2022),
-            [(1, 3), (4, 15), (4, 18), (5, 2), (6, 2), (6, 3), (8, 29), (9, 19), (12, 26), (12, 27)]
+            [
+                (1, 3),
+                (4, 15),
+                (4, 18),
+                (5, 2),
+                (6, 2),
+                (6, 3),
+                (8, 29),
+                (9, 19),
+                (12, 26),
+                (12, 27)
+            ]
         );
         // 2023: New Year's Day a Sunday; the coronation.
         assert_eq!(
             dates(2023),
-            [(1, 2), (4, 7), (4, 10), (5, 1), (5, 8), (5, 29), (8, 28), (12, 25), (12, 26)]
+            [
+                (1, 2),
+                (4, 7),
+                (4, 10),
+                (5, 1),
+                (5, 8),
+                (5, 29),
+                (8, 28),
+                (12, 25),
+                (12, 26)
+            ]
         );
     }
 }

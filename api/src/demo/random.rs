@@ -70,7 +70,10 @@ impl Dice {
     /// `amount` distinct items of `items` (all of them when fewer), in random order.
     pub fn sample<T: Copy>(&mut self, items: &[T], amount: usize) -> Vec<T> {
         let amount = amount.min(items.len());
-        index::sample(&mut self.0, items.len(), amount).into_iter().map(|i| items[i]).collect()
+        index::sample(&mut self.0, items.len(), amount)
+            .into_iter()
+            .map(|i| items[i])
+            .collect()
     }
 
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
@@ -95,7 +98,10 @@ pub(super) struct IdGen {
 
 impl IdGen {
     pub fn new(seed: u64, base_millis: u64) -> Self {
-        Self { rng: ChaCha8Rng::seed_from_u64(seed), millis: base_millis }
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            millis: base_millis,
+        }
     }
 
     pub fn next(&mut self) -> Uuid {

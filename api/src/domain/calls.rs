@@ -50,7 +50,10 @@ pub struct Reject {
 }
 
 fn reject(field: &'static str, message: impl Into<String>) -> Reject {
-    Reject { field, message: message.into() }
+    Reject {
+        field,
+        message: message.into(),
+    }
 }
 
 /// Checks one record: a PBX id of 1–128 printable characters, numbers that parse, the end not
@@ -59,13 +62,29 @@ fn reject(field: &'static str, message: impl Into<String>) -> Reject {
 pub fn validate(raw: RawCall, now: DateTime<Utc>) -> Result<ValidCall, Reject> {
     let id = raw.pbx_call_id.trim();
     if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) {
-        return Err(reject("pbxCallId", "a PBX call id has 1 to 128 printable characters"));
+        return Err(reject(
+            "pbxCallId",
+            "a PBX call id has 1 to 128 printable characters",
+        ));
     }
     let from = Dialled::parse(&raw.from).map_err(|e| reject("from", e.to_string()))?;
     let to = Dialled::parse(&raw.to).map_err(|e| reject("to", e.to_string()))?;
-    let answered_by = raw.answered_by.as_deref().map(Dialled::parse).transpose().map_err(|e| reject("answeredBy", e.to_string()))?;
-    let routed_via = raw.routed_via.as_deref().map(Dialled::parse).transpose().map_err(|e| reject("routedVia", e.to_string()))?;
-    let (started, ended) = (raw.started_at.trunc_subsecs(6), raw.ended_at.trunc_subsecs(6));
+    let answered_by = raw
+        .answered_by
+        .as_deref()
+        .map(Dialled::parse)
+        .transpose()
+        .map_err(|e| reject("answeredBy", e.to_string()))?;
+    let routed_via = raw
+        .routed_via
+        .as_deref()
+        .map(Dialled::parse)
+        .transpose()
+        .map_err(|e| reject("routedVia", e.to_string()))?;
+    let (started, ended) = (
+        raw.started_at.trunc_subsecs(6),
+        raw.ended_at.trunc_subsecs(6),
+    );
     if ended < started {
         return Err(reject("endedAt", "the call ends before it starts"));
     }
@@ -77,18 +96,34 @@ pub fn validate(raw: RawCall, now: DateTime<Utc>) -> Result<ValidCall, Reject> {
     }
     let answered = raw.answered_at.map(|t| t.trunc_subsecs(6));
     match (raw.result, answered) {
-        (CallResult::Answered, None) => return Err(reject("answeredAt", "an answered call needs its answer time")),
+        (CallResult::Answered, None) => {
+            return Err(reject(
+                "answeredAt",
+                "an answered call needs its answer time",
+            ));
+        }
         (CallResult::Answered, Some(t)) if t < started || t > ended => {
-            return Err(reject("answeredAt", "the answer time lies outside the call"));
+            return Err(reject(
+                "answeredAt",
+                "the answer time lies outside the call",
+            ));
         }
         (CallResult::Answered, Some(_)) => {}
-        (_, Some(_)) => return Err(reject("answeredAt", "only an answered call has an answer time")),
+        (_, Some(_)) => {
+            return Err(reject(
+                "answeredAt",
+                "only an answered call has an answer time",
+            ));
+        }
         (_, None) => {}
     }
     if raw.direction == CallDirection::Internal
         && (!matches!(from, Dialled::Extension(_)) || !matches!(to, Dialled::Extension(_)))
     {
-        return Err(reject("direction", "an internal call is between two extensions"));
+        return Err(reject(
+            "direction",
+            "an internal call is between two extensions",
+        ));
     }
     Ok(ValidCall {
         pbx_call_id: id.to_owned(),
@@ -122,15 +157,23 @@ pub fn number_filter(input: &str) -> Result<NumberFilter, String> {
         Some(b) => (b, true),
         None => (t, false),
     };
-    if body.contains('*') || !body.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-        return Err(format!("{input:?} is not a number, or a number prefix ending in *"));
+    if body.contains('*')
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+    {
+        return Err(format!(
+            "{input:?} is not a number, or a number prefix ending in *"
+        ));
     }
     let digits: String = body.chars().filter(char::is_ascii_digit).collect();
     if !wildcard {
         if digits.len() == 5 && !body.contains('+') {
             return Ok(NumberFilter::Exact(digits));
         }
-        return E164::parse(body).map(|n| NumberFilter::Exact(n.to_string())).map_err(|e| e.to_string());
+        return E164::parse_loose(body)
+            .map(|n| NumberFilter::Exact(n.to_string()))
+            .map_err(|e| e.to_string());
     }
     let prefix = if body.trim_start().starts_with('+') {
         format!("+{digits}")
@@ -154,7 +197,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn raw() -> RawCall {
-        let start = Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).single().expect("time");
+        let start = Utc
+            .with_ymd_and_hms(2026, 3, 29, 0, 59, 0)
+            .single()
+            .expect("time");
         RawCall {
             pbx_call_id: "PBX-1".into(),
             started_at: start,
@@ -174,19 +220,86 @@ mod tests {
         let now = Utc::now();
         assert!(validate(raw(), now).is_ok());
         let cases: Vec<(RawCall, &str)> = vec![
-            (RawCall { pbx_call_id: " ".into(), ..raw() }, "pbxCallId"),
-            (RawCall { from: "not a number".into(), ..raw() }, "from"),
-            (RawCall { to: "123".into(), ..raw() }, "to"),
-            (RawCall { ended_at: raw().started_at - chrono::Duration::seconds(1), ..raw() }, "endedAt"),
-            (RawCall { answered_at: None, ..raw() }, "answeredAt"),
-            (RawCall { result: CallResult::Missed, ..raw() }, "answeredAt"),
-            (RawCall { answered_at: Some(raw().ended_at + chrono::Duration::seconds(1)), ..raw() }, "answeredAt"),
-            (RawCall { direction: CallDirection::Internal, ..raw() }, "direction"),
-            (RawCall { started_at: now + chrono::Duration::hours(1), ended_at: now + chrono::Duration::hours(2), answered_at: None, result: CallResult::Missed, ..raw() }, "startedAt"),
-            (RawCall { answered_by: Some("x".into()), ..raw() }, "answeredBy"),
+            (
+                RawCall {
+                    pbx_call_id: " ".into(),
+                    ..raw()
+                },
+                "pbxCallId",
+            ),
+            (
+                RawCall {
+                    from: "not a number".into(),
+                    ..raw()
+                },
+                "from",
+            ),
+            (
+                RawCall {
+                    to: "123".into(),
+                    ..raw()
+                },
+                "to",
+            ),
+            (
+                RawCall {
+                    ended_at: raw().started_at - chrono::Duration::seconds(1),
+                    ..raw()
+                },
+                "endedAt",
+            ),
+            (
+                RawCall {
+                    answered_at: None,
+                    ..raw()
+                },
+                "answeredAt",
+            ),
+            (
+                RawCall {
+                    result: CallResult::Missed,
+                    ..raw()
+                },
+                "answeredAt",
+            ),
+            (
+                RawCall {
+                    answered_at: Some(raw().ended_at + chrono::Duration::seconds(1)),
+                    ..raw()
+                },
+                "answeredAt",
+            ),
+            (
+                RawCall {
+                    direction: CallDirection::Internal,
+                    ..raw()
+                },
+                "direction",
+            ),
+            (
+                RawCall {
+                    started_at: now + chrono::Duration::hours(1),
+                    ended_at: now + chrono::Duration::hours(2),
+                    answered_at: None,
+                    result: CallResult::Missed,
+                    ..raw()
+                },
+                "startedAt",
+            ),
+            (
+                RawCall {
+                    answered_by: Some("x".into()),
+                    ..raw()
+                },
+                "answeredBy",
+            ),
         ];
         for (i, (call, field)) in cases.into_iter().enumerate() {
-            assert_eq!(validate(call, now).map(|_| ()).map_err(|r| r.field), Err(field), "case {i}");
+            assert_eq!(
+                validate(call, now).map(|_| ()).map_err(|r| r.field),
+                Err(field),
+                "case {i}"
+            );
         }
     }
 
@@ -201,8 +314,14 @@ mod tests {
     #[test]
     fn number_filters_read_like_people_type_them() {
         let cases = [
-            ("+441865270000", Ok(NumberFilter::Exact("+441865270000".into()))),
-            ("01865 270000", Ok(NumberFilter::Exact("+441865270000".into()))),
+            (
+                "+441865270000",
+                Ok(NumberFilter::Exact("+441865270000".into())),
+            ),
+            (
+                "01865 270000",
+                Ok(NumberFilter::Exact("+441865270000".into())),
+            ),
             ("70000", Ok(NumberFilter::Exact("70000".into()))),
             ("01865 27*", Ok(NumberFilter::Prefix("+44186527".into()))),
             ("+1 650*", Ok(NumberFilter::Prefix("+1650".into()))),

@@ -44,7 +44,11 @@ pub fn kind_works_on(kind: DeviceKind, platform: Platform) -> Result<(), DeviceR
 
 /// A person may prefer one of their own ACTIVE devices that works on their platform; on Teams
 /// that is the Teams client.
-pub fn may_prefer(person_id: Uuid, platform: Platform, device: &DeviceFacts) -> Result<(), DeviceRefusal> {
+pub fn may_prefer(
+    person_id: Uuid,
+    platform: Platform,
+    device: &DeviceFacts,
+) -> Result<(), DeviceRefusal> {
     if device.owner_id != person_id {
         return Err(DeviceRefusal::NotOwner);
     }
@@ -61,18 +65,36 @@ pub fn may_prefer(person_id: Uuid, platform: Platform, device: &DeviceFacts) -> 
 /// endpoint" with a fallback): on Teams, the active Teams client; on Chorus, the configured
 /// preferred device while it is active and works, else the active desk phone, else the most
 /// recently used active device that works on the platform. None when nothing can ring.
-pub fn effective_preferred(platform: Platform, preferred: Option<Uuid>, devices: &[DeviceFacts]) -> Option<Uuid> {
-    let usable = |d: &&DeviceFacts| d.status == DeviceStatus::Active && kind_works_on(d.kind, platform).is_ok();
+pub fn effective_preferred(
+    platform: Platform,
+    preferred: Option<Uuid>,
+    devices: &[DeviceFacts],
+) -> Option<Uuid> {
+    let usable = |d: &&DeviceFacts| {
+        d.status == DeviceStatus::Active && kind_works_on(d.kind, platform).is_ok()
+    };
     if platform == Platform::Teams {
-        return devices.iter().filter(usable).find(|d| d.kind == DeviceKind::TeamsClient).map(|d| d.id);
+        return devices
+            .iter()
+            .filter(usable)
+            .find(|d| d.kind == DeviceKind::TeamsClient)
+            .map(|d| d.id);
     }
     if let Some(p) = preferred.and_then(|id| devices.iter().filter(usable).find(|d| d.id == id)) {
         return Some(p.id);
     }
-    if let Some(desk) = devices.iter().filter(usable).find(|d| d.kind == DeviceKind::DeskPhone) {
+    if let Some(desk) = devices
+        .iter()
+        .filter(usable)
+        .find(|d| d.kind == DeviceKind::DeskPhone)
+    {
         return Some(desk.id);
     }
-    devices.iter().filter(usable).max_by_key(|d| (d.last_used, d.id)).map(|d| d.id)
+    devices
+        .iter()
+        .filter(usable)
+        .max_by_key(|d| (d.last_used, d.id))
+        .map(|d| d.id)
 }
 
 #[cfg(test)]
@@ -81,8 +103,19 @@ mod tests {
     use DeviceKind::*;
     use DeviceStatus::*;
 
-    fn dev(owner: Uuid, kind: DeviceKind, status: DeviceStatus, last_used: Option<i64>) -> DeviceFacts {
-        DeviceFacts { id: Uuid::now_v7(), owner_id: owner, kind, status, last_used }
+    fn dev(
+        owner: Uuid,
+        kind: DeviceKind,
+        status: DeviceStatus,
+        last_used: Option<i64>,
+    ) -> DeviceFacts {
+        DeviceFacts {
+            id: Uuid::now_v7(),
+            owner_id: owner,
+            kind,
+            status,
+            last_used,
+        }
     }
 
     #[test]
@@ -91,10 +124,26 @@ mod tests {
         let cases = [
             (dev(me, Softphone, Active, None), Platform::Chorus, Ok(())),
             (dev(me, MobileApp, Active, None), Platform::Chorus, Ok(())),
-            (dev(Uuid::now_v7(), Softphone, Active, None), Platform::Chorus, Err(DeviceRefusal::NotOwner)),
-            (dev(me, Softphone, Disabled, None), Platform::Chorus, Err(DeviceRefusal::Disabled)),
-            (dev(me, TeamsClient, Active, None), Platform::Chorus, Err(DeviceRefusal::TeamsClientNeedsTeams)),
-            (dev(me, DeskPhone, Active, None), Platform::Teams, Err(DeviceRefusal::TeamsNeedsTeamsClient)),
+            (
+                dev(Uuid::now_v7(), Softphone, Active, None),
+                Platform::Chorus,
+                Err(DeviceRefusal::NotOwner),
+            ),
+            (
+                dev(me, Softphone, Disabled, None),
+                Platform::Chorus,
+                Err(DeviceRefusal::Disabled),
+            ),
+            (
+                dev(me, TeamsClient, Active, None),
+                Platform::Chorus,
+                Err(DeviceRefusal::TeamsClientNeedsTeams),
+            ),
+            (
+                dev(me, DeskPhone, Active, None),
+                Platform::Teams,
+                Err(DeviceRefusal::TeamsNeedsTeamsClient),
+            ),
             (dev(me, TeamsClient, Active, None), Platform::Teams, Ok(())),
         ];
         for (i, (device, platform, expected)) in cases.into_iter().enumerate() {
@@ -107,14 +156,37 @@ mod tests {
         let me = Uuid::now_v7();
         let desk = dev(me, DeskPhone, Active, Some(10));
         let soft = dev(me, Softphone, Active, Some(20));
-        let soft_off = DeviceFacts { status: Disabled, ..soft };
+        let soft_off = DeviceFacts {
+            status: Disabled,
+            ..soft
+        };
         let mobile = dev(me, MobileApp, Active, Some(30));
         let teams = dev(me, TeamsClient, Active, None);
-        assert_eq!(effective_preferred(Platform::Chorus, Some(soft.id), &[desk, soft]), Some(soft.id));
-        assert_eq!(effective_preferred(Platform::Chorus, Some(soft.id), &[desk, soft_off]), Some(desk.id));
-        assert_eq!(effective_preferred(Platform::Chorus, None, &[soft, mobile]), Some(mobile.id), "most recent");
-        assert_eq!(effective_preferred(Platform::Chorus, Some(teams.id), &[teams]), None);
-        assert_eq!(effective_preferred(Platform::Teams, Some(desk.id), &[desk, teams]), Some(teams.id));
-        assert_eq!(effective_preferred(Platform::Teams, None, &[desk]), None, "a desk phone does not ring on Teams");
+        assert_eq!(
+            effective_preferred(Platform::Chorus, Some(soft.id), &[desk, soft]),
+            Some(soft.id)
+        );
+        assert_eq!(
+            effective_preferred(Platform::Chorus, Some(soft.id), &[desk, soft_off]),
+            Some(desk.id)
+        );
+        assert_eq!(
+            effective_preferred(Platform::Chorus, None, &[soft, mobile]),
+            Some(mobile.id),
+            "most recent"
+        );
+        assert_eq!(
+            effective_preferred(Platform::Chorus, Some(teams.id), &[teams]),
+            None
+        );
+        assert_eq!(
+            effective_preferred(Platform::Teams, Some(desk.id), &[desk, teams]),
+            Some(teams.id)
+        );
+        assert_eq!(
+            effective_preferred(Platform::Teams, None, &[desk]),
+            None,
+            "a desk phone does not ring on Teams"
+        );
     }
 }

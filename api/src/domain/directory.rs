@@ -44,17 +44,32 @@ mod tests {
 
     #[test]
     fn ex_directory_entries_are_seen_by_self_admin_and_own_coordinator_only() {
-        let (me, other, unit, other_unit) =
-            (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let hidden = Entry { person_id: other, unit_id: unit, ex_directory: true };
-        let listed = Entry { ex_directory: false, ..hidden };
+        let (me, other, unit, other_unit) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let hidden = Entry {
+            person_id: other,
+            unit_id: unit,
+            ex_directory: true,
+        };
+        let listed = Entry {
+            ex_directory: false,
+            ..hidden
+        };
         let cases = [
             (principal(me, &[], &[]), listed, true),
             (principal(me, &[], &[]), hidden, false),
             (principal(other, &[], &[]), hidden, true),
             (principal(me, &[Role::Admin], &[]), hidden, true),
             (principal(me, &[Role::Coordinator], &[unit]), hidden, true),
-            (principal(me, &[Role::Coordinator], &[other_unit]), hidden, false),
+            (
+                principal(me, &[Role::Coordinator], &[other_unit]),
+                hidden,
+                false,
+            ),
         ];
         for (i, (who, entry, expected)) in cases.into_iter().enumerate() {
             assert_eq!(can_see(&who, entry), expected, "case {i}");
@@ -64,9 +79,16 @@ mod tests {
     #[test]
     fn private_parts_need_self_admin_or_coordinator() {
         let (me, other, unit) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let entry = Entry { person_id: other, unit_id: unit, ex_directory: false };
+        let entry = Entry {
+            person_id: other,
+            unit_id: unit,
+            ex_directory: false,
+        };
         assert!(!can_see_private(&principal(me, &[], &[]), entry));
         assert!(can_see_private(&principal(other, &[], &[]), entry));
-        assert!(can_see_private(&principal(me, &[Role::Coordinator], &[unit]), entry));
+        assert!(can_see_private(
+            &principal(me, &[Role::Coordinator], &[unit]),
+            entry
+        ));
     }
 }

@@ -20,8 +20,20 @@ pub enum NumberError {
 
 impl E164 {
     /// Parses international (`+44 1865 270000`, `0044…`) or UK national (`01865 270000`)
-    /// input, with any spaces, dots, dashes or brackets, into E.164.
+    /// input, with any spaces, dots, dashes or brackets, into E.164, and requires a number
+    /// valid for its country (for numbers people configure, e.g. whitelists).
     pub fn parse(input: &str) -> Result<Self, NumberError> {
+        Self::parse_with(input, true)
+    }
+
+    /// Like [`E164::parse`] but accepts any well-formed number, valid or not in today's
+    /// numbering plan (for numbers the PBX reports and search filters: a call from a range
+    /// the metadata does not know yet, or Ofcom's drama range, is still a call).
+    pub fn parse_loose(input: &str) -> Result<Self, NumberError> {
+        Self::parse_with(input, false)
+    }
+
+    fn parse_with(input: &str, strict: bool) -> Result<Self, NumberError> {
         let trimmed = input.trim();
         if trimmed.is_empty() || trimmed.len() > 40 {
             return Err(NumberError::NotANumber(input.to_owned()));
@@ -32,10 +44,13 @@ impl E164 {
         };
         let number = phonenumber::parse(Some(phonenumber::country::Id::GB), &normalised)
             .map_err(|_| NumberError::NotANumber(input.to_owned()))?;
-        if !phonenumber::is_valid(&number) {
+        let national_digits = number.national().value().to_string().len();
+        if !(4..=14).contains(&national_digits) || (strict && !phonenumber::is_valid(&number)) {
             return Err(NumberError::Invalid(input.to_owned()));
         }
-        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
+        Ok(Self(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -81,11 +96,12 @@ pub enum Dialled {
 }
 
 impl Dialled {
-    /// Reads dialled digits: five digits are an extension, anything else must be a number.
+    /// Reads dialled digits: five digits are an extension, anything else must be a
+    /// well-formed number ([`E164::parse_loose`]).
     pub fn parse(input: &str) -> Result<Self, NumberError> {
         match Extension::parse(input) {
             Ok(ext) => Ok(Self::Extension(ext)),
-            Err(_) => E164::parse(input).map(Self::Number),
+            Err(_) => E164::parse_loose(input).map(Self::Number),
         }
     }
 }
@@ -106,7 +122,11 @@ mod tests {
             ("07911 123456", "+447911123456"),
         ];
         for (input, expected) in cases {
-            assert_eq!(E164::parse(input).map(|n| n.to_string()), Ok(expected.to_owned()), "{input}");
+            assert_eq!(
+                E164::parse(input).map(|n| n.to_string()),
+                Ok(expected.to_owned()),
+                "{input}"
+            );
         }
     }
 
@@ -118,9 +138,32 @@ mod tests {
     }
 
     #[test]
+    fn reported_numbers_need_only_be_well_formed() {
+        assert!(
+            E164::parse("07700 900123").is_err(),
+            "drama range: not valid"
+        );
+        assert_eq!(
+            E164::parse_loose("07700 900123").map(|n| n.to_string()),
+            Ok("+447700900123".to_owned())
+        );
+        assert!(E164::parse_loose("12").is_err());
+        assert!(matches!(
+            Dialled::parse("+44 7700 900123"),
+            Ok(Dialled::Number(_))
+        ));
+    }
+
+    #[test]
     fn five_digits_are_an_extension() {
-        assert_eq!(Dialled::parse("70000"), Ok(Dialled::Extension(Extension("70000".into()))));
-        assert!(matches!(Dialled::parse("01865 270000"), Ok(Dialled::Number(_))));
+        assert_eq!(
+            Dialled::parse("70000"),
+            Ok(Dialled::Extension(Extension("70000".into())))
+        );
+        assert!(matches!(
+            Dialled::parse("01865 270000"),
+            Ok(Dialled::Number(_))
+        ));
         assert!(Extension::parse("7000").is_err());
         assert!(Extension::parse("7000a").is_err());
     }

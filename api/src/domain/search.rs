@@ -59,8 +59,10 @@ fn name_words(name: &str) -> Vec<String> {
     let folded = fold_search_name(name);
     let mut words = Vec::new();
     for chunk in folded.split_whitespace() {
-        let parts: Vec<&str> =
-            chunk.split(|c: char| c == '-' || c == '\'' || c == '.').filter(|s| !s.is_empty()).collect();
+        let parts: Vec<&str> = chunk
+            .split(['-', '\'', '.'])
+            .filter(|s| !s.is_empty())
+            .collect();
         if parts.len() > 1 {
             words.push(parts.concat());
         }
@@ -86,7 +88,9 @@ pub fn parse_query(input: &str) -> Result<Vec<QueryWord>, String> {
     }
     let trimmed = input.trim();
     let numberish = trimmed.chars().any(|c| c.is_ascii_digit())
-        && trimmed.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     let words: Vec<String> = if numberish {
         vec![trimmed.chars().filter(char::is_ascii_digit).collect()]
     } else {
@@ -103,7 +107,10 @@ pub fn parse_query(input: &str) -> Result<Vec<QueryWord>, String> {
         .into_iter()
         .filter(|w| !w.is_empty())
         .take(MAX_QUERY_WORDS)
-        .map(|prefix| QueryWord { upper: upper_bound(&prefix), prefix })
+        .map(|prefix| QueryWord {
+            upper: upper_bound(&prefix),
+            prefix,
+        })
         .collect())
 }
 
@@ -136,27 +143,52 @@ mod tests {
     use super::*;
 
     fn terms_of(name: &str) -> Vec<String> {
-        let p = Searchable { display_name: name, username: "bcol1234", lines: vec![("70123", "+441865270123")] };
+        let p = Searchable {
+            display_name: name,
+            username: "bcol1234",
+            lines: vec![("70123", "+441865270123")],
+        };
         terms(&p).into_iter().map(|(t, _)| t).collect()
     }
 
     #[test]
     fn every_word_identifier_and_number_form_is_a_term() {
         let t = terms_of("Zoë Saïd-Ólafsdóttir");
-        for expected in ["zoe", "said", "olafsdottir", "saidolafsdottir", "bcol1234", "70123", "441865270123", "01865270123"] {
-            assert!(t.contains(&expected.to_owned()), "{expected} missing from {t:?}");
+        for expected in [
+            "zoe",
+            "said",
+            "olafsdottir",
+            "saidolafsdottir",
+            "bcol1234",
+            "70123",
+            "441865270123",
+            "01865270123",
+        ] {
+            assert!(
+                t.contains(&expected.to_owned()),
+                "{expected} missing from {t:?}"
+            );
         }
     }
 
     #[test]
     fn names_with_apostrophes_are_findable_both_ways() {
         let t = terms_of("Siobhán O'Brien");
-        assert!(t.contains(&"obrien".to_owned()) && t.contains(&"brien".to_owned()), "{t:?}");
+        assert!(
+            t.contains(&"obrien".to_owned()) && t.contains(&"brien".to_owned()),
+            "{t:?}"
+        );
     }
 
     #[test]
     fn queries_are_folded_and_numbers_normalised() {
-        let words = |q: &str| parse_query(q).expect("ok").into_iter().map(|w| w.prefix).collect::<Vec<_>>();
+        let words = |q: &str| {
+            parse_query(q)
+                .expect("ok")
+                .into_iter()
+                .map(|w| w.prefix)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(words("  SAÏD "), ["said"]);
         assert_eq!(words("zoe smi"), ["zoe", "smi"]);
         assert_eq!(words("+44 1865 27"), ["44186527"]);
@@ -176,7 +208,12 @@ mod tests {
 
     #[test]
     fn exact_identifiers_rank_first_and_name_prefixes_last() {
-        let mut r = [relevance(KIND_NAME, false), relevance(KIND_IDENTIFIER, true), relevance(KIND_NAME, true), relevance(KIND_IDENTIFIER, false)];
+        let mut r = [
+            relevance(KIND_NAME, false),
+            relevance(KIND_IDENTIFIER, true),
+            relevance(KIND_NAME, true),
+            relevance(KIND_IDENTIFIER, false),
+        ];
         r.sort();
         assert_eq!(r, [0, 1, 2, 3]);
     }

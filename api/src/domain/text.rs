@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn normalises_whitespace_apostrophes_and_hyphens() {
-        assert_eq!(fold_search_name("  Anne\u{2011}Marie \t O\u{2019}Brien  "), "anne-marie o'brien");
+        assert_eq!(
+            fold_search_name("  Anne\u{2011}Marie \t O\u{2019}Brien  "),
+            "anne-marie o'brien"
+        );
         assert_eq!(fold_search_name("Bowes-Lyon"), "bowes-lyon");
         assert_eq!(fold_search_name(""), "");
         assert_eq!(fold_search_name("   "), "");
@@ -116,7 +119,13 @@ mod tests {
 
     #[test]
     fn is_idempotent() {
-        for input in ["Zoë Ólafsdóttir", "Saïd", "  A  B ", "Weiß", "O’Neill-Ní Bhriain"] {
+        for input in [
+            "Zoë Ólafsdóttir",
+            "Saïd",
+            "  A  B ",
+            "Weiß",
+            "O’Neill-Ní Bhriain",
+        ] {
             let once = fold_search_name(input);
             assert_eq!(fold_search_name(&once), once, "{input}");
         }

@@ -38,16 +38,20 @@ pub async fn history_owner(
 ) -> Result<Uuid, crate::graphql::errors::ApiError> {
     use crate::graphql::errors::ApiError;
     let Some(id) = person_id else {
-        return principal
-            .person_id
-            .ok_or_else(|| ApiError::BadUserInput("a service account has no calls of its own: give personId".into()));
+        return principal.person_id.ok_or_else(|| {
+            ApiError::BadUserInput(
+                "a service account has no calls of its own: give personId".into(),
+            )
+        });
     };
     if principal.is_person(id) || principal.is_admin() {
         return Ok(id);
     }
     match entity::person::Entity::find_by_id(id).one(conn).await? {
         Some(p) if principal.coordinates(p.unit_id) => Ok(id),
-        Some(_) => Err(ApiError::Forbidden("you may read only your own calls and those of your units".into())),
+        Some(_) => Err(ApiError::Forbidden(
+            "you may read only your own calls and those of your units".into(),
+        )),
         None => Err(ApiError::NotFound("no such person".into())),
     }
 }
@@ -92,7 +96,8 @@ fn filtered(person_id: Uuid, f: &CallFilter) -> SelectStatement {
             sea_orm::sea_query::JoinType::InnerJoin,
             call_record::Entity,
             cr(),
-            Expr::col((cr(), call_record::Column::Id)).equals((cp(), call_participant::Column::CallRecordId)),
+            Expr::col((cr(), call_record::Column::Id))
+                .equals((cp(), call_participant::Column::CallRecordId)),
         )
         .and_where(Expr::col((cp(), call_participant::Column::PersonId)).eq(person_id));
     if let Some(from) = f.from {
@@ -102,22 +107,30 @@ fn filtered(person_id: Uuid, f: &CallFilter) -> SelectStatement {
         q.and_where(Expr::col((cp(), call_participant::Column::StartedAt)).lt(until));
     }
     if let Some(d) = f.direction {
-        q.and_where(Expr::col((cr(), call_record::Column::Direction)).eq(sea_orm::ActiveEnum::to_value(&d)));
+        q.and_where(
+            Expr::col((cr(), call_record::Column::Direction)).eq(sea_orm::ActiveEnum::to_value(&d)),
+        );
     }
     if let Some(results) = &f.results {
         q.and_where(
-            Expr::col((cr(), call_record::Column::Result)).is_in(results.iter().map(sea_orm::ActiveEnum::to_value)),
+            Expr::col((cr(), call_record::Column::Result))
+                .is_in(results.iter().map(sea_orm::ActiveEnum::to_value)),
         );
     }
     if f.external_only {
         q.and_where(Expr::col((cr(), call_record::Column::External)).eq(true));
     }
     if let Some(n) = &f.number {
-        let (from, to) = (Expr::col((cr(), call_record::Column::FromNumber)), Expr::col((cr(), call_record::Column::ToNumber)));
+        let (from, to) = (
+            Expr::col((cr(), call_record::Column::FromNumber)),
+            Expr::col((cr(), call_record::Column::ToNumber)),
+        );
         q.cond_where(match n {
             NumberFilter::Exact(v) => Cond::any().add(from.eq(v.clone())).add(to.eq(v.clone())),
             // Prefixes hold only digits and '+', so no LIKE metacharacters need escaping.
-            NumberFilter::Prefix(p) => Cond::any().add(from.like(format!("{p}%"))).add(to.like(format!("{p}%"))),
+            NumberFilter::Prefix(p) => Cond::any()
+                .add(from.like(format!("{p}%")))
+                .add(to.like(format!("{p}%"))),
         });
     }
     match f.hunt_group {
@@ -161,8 +174,16 @@ pub async fn history_page(
     let started = || Expr::col((cp(), call_participant::Column::StartedAt));
     let id = || Expr::col((cp(), call_participant::Column::CallRecordId));
     // Newest first: "after" a key means older than it.
-    let older = |(t, i): &CallKey| Cond::any().add(started().lt(*t)).add(Cond::all().add(started().eq(*t)).add(id().lt(*i)));
-    let newer = |(t, i): &CallKey| Cond::any().add(started().gt(*t)).add(Cond::all().add(started().eq(*t)).add(id().gt(*i)));
+    let older = |(t, i): &CallKey| {
+        Cond::any()
+            .add(started().lt(*t))
+            .add(Cond::all().add(started().eq(*t)).add(id().lt(*i)))
+    };
+    let newer = |(t, i): &CallKey| {
+        Cond::any()
+            .add(started().gt(*t))
+            .add(Cond::all().add(started().eq(*t)).add(id().gt(*i)))
+    };
     if let Some(key) = after {
         q.cond_where(older(key));
     }
@@ -187,21 +208,42 @@ pub async fn history_page(
 }
 
 /// Counts a person's calls matching the filter.
-pub async fn history_count(conn: &impl ConnectionTrait, person_id: Uuid, filter: &CallFilter) -> Result<i64, DbErr> {
+pub async fn history_count(
+    conn: &impl ConnectionTrait,
+    person_id: Uuid,
+    filter: &CallFilter,
+) -> Result<i64, DbErr> {
     let mut q = filtered(person_id, filter);
     q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
     let row = conn.query_one(&q).await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// Calls to the person that were missed (unanswered or to voicemail) since a time.
-pub async fn missed_count(conn: &impl ConnectionTrait, person_id: Uuid, since: DateTime<Utc>) -> Result<i64, DbErr> {
-    let filter = CallFilter { from: Some(since), results: Some(MISSED.to_vec()), ..Default::default() };
+pub async fn missed_count(
+    conn: &impl ConnectionTrait,
+    person_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let filter = CallFilter {
+        from: Some(since),
+        results: Some(MISSED.to_vec()),
+        ..Default::default()
+    };
     let mut q = filtered(person_id, &filter);
-    q.and_where(Expr::col((cp(), call_participant::Column::Role)).eq(sea_orm::ActiveEnum::to_value(&CallRole::Dialled)));
+    q.and_where(
+        Expr::col((cp(), call_participant::Column::Role))
+            .eq(sea_orm::ActiveEnum::to_value(&CallRole::Dialled)),
+    );
     q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
     let row = conn.query_one(&q).await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// The other party of a call from a participant's side: the number at the far end.
@@ -214,8 +256,21 @@ pub fn other_number(item: &HistoryItem) -> &str {
 
 /// The most recent distinct other parties of a person's calls, newest first (scans at most
 /// the last 500 calls).
-pub async fn recent_contacts(conn: &impl ConnectionTrait, person_id: Uuid, limit: usize) -> Result<Vec<HistoryItem>, DbErr> {
-    let recent = history_page(conn, person_id, &CallFilter::default(), None, None, false, 500).await?;
+pub async fn recent_contacts(
+    conn: &impl ConnectionTrait,
+    person_id: Uuid,
+    limit: usize,
+) -> Result<Vec<HistoryItem>, DbErr> {
+    let recent = history_page(
+        conn,
+        person_id,
+        &CallFilter::default(),
+        None,
+        None,
+        false,
+        500,
+    )
+    .await?;
     let mut seen = HashSet::new();
     Ok(recent
         .into_iter()
@@ -262,11 +317,22 @@ fn party_key(p: &Dialled) -> String {
 }
 
 /// Our lines by extension and by E.164, for the numbers of a batch.
-async fn lines_for(conn: &impl ConnectionTrait, calls: &[ValidCall]) -> Result<HashMap<String, line::Model>, DbErr> {
+async fn lines_for(
+    conn: &impl ConnectionTrait,
+    calls: &[ValidCall],
+) -> Result<HashMap<String, line::Model>, DbErr> {
     let mut extensions = HashSet::new();
     let mut numbers = HashSet::new();
     for c in calls {
-        for p in [Some(&c.from), Some(&c.to), c.answered_by.as_ref(), c.routed_via.as_ref()].into_iter().flatten() {
+        for p in [
+            Some(&c.from),
+            Some(&c.to),
+            c.answered_by.as_ref(),
+            c.routed_via.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             match p {
                 Dialled::Extension(e) => extensions.insert(e.as_str().to_owned()),
                 Dialled::Number(n) => numbers.insert(n.to_string()),
@@ -277,12 +343,20 @@ async fn lines_for(conn: &impl ConnectionTrait, calls: &[ValidCall]) -> Result<H
     let extensions: Vec<String> = extensions.into_iter().collect();
     let numbers: Vec<String> = numbers.into_iter().collect();
     for chunk in extensions.chunks(500) {
-        for l in line::Entity::find().filter(line::Column::Extension.is_in(chunk.iter().cloned())).all(conn).await? {
+        for l in line::Entity::find()
+            .filter(line::Column::Extension.is_in(chunk.iter().cloned()))
+            .all(conn)
+            .await?
+        {
             map.insert(l.extension.clone(), l);
         }
     }
     for chunk in numbers.chunks(500) {
-        for l in line::Entity::find().filter(line::Column::E164.is_in(chunk.iter().cloned())).all(conn).await? {
+        for l in line::Entity::find()
+            .filter(line::Column::E164.is_in(chunk.iter().cloned()))
+            .all(conn)
+            .await?
+        {
             map.insert(l.e164.clone(), l);
         }
     }
@@ -290,7 +364,11 @@ async fn lines_for(conn: &impl ConnectionTrait, calls: &[ValidCall]) -> Result<H
 }
 
 /// Validates and stores a batch (see the module doc). `now` bounds "in the future".
-pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: DateTime<Utc>) -> Result<IngestOutcome, DbErr> {
+pub async fn ingest(
+    db: &DatabaseConnection,
+    records: Vec<IngestRecord>,
+    now: DateTime<Utc>,
+) -> Result<IngestOutcome, DbErr> {
     let mut outcome = IngestOutcome::default();
     let mut valid = Vec::with_capacity(records.len());
     let mut kinds = Vec::with_capacity(records.len());
@@ -298,16 +376,25 @@ pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: Da
     for (index, record) in records.into_iter().enumerate() {
         let pbx_call_id = record.raw.pbx_call_id.clone();
         match validate(record.raw, now) {
-            Ok(v) if !seen_ids.insert(v.pbx_call_id.clone()) => outcome.rejects.push(IngestReject {
-                index,
-                pbx_call_id,
-                reject: Reject { field: "pbxCallId", message: "the same PBX call id is twice in this batch".into() },
-            }),
+            Ok(v) if !seen_ids.insert(v.pbx_call_id.clone()) => {
+                outcome.rejects.push(IngestReject {
+                    index,
+                    pbx_call_id,
+                    reject: Reject {
+                        field: "pbxCallId",
+                        message: "the same PBX call id is twice in this batch".into(),
+                    },
+                })
+            }
             Ok(v) => {
                 valid.push((index, v));
                 kinds.push(record.device_kind);
             }
-            Err(reject) => outcome.rejects.push(IngestReject { index, pbx_call_id, reject }),
+            Err(reject) => outcome.rejects.push(IngestReject {
+                index,
+                pbx_call_id,
+                reject,
+            }),
         }
     }
     let calls: Vec<ValidCall> = valid.iter().map(|(_, v)| v.clone()).collect();
@@ -316,17 +403,29 @@ pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: Da
     let mut hunt_by_pilot = HashMap::new();
     let mut centre_by_pilot = HashMap::new();
     for chunk in pilots.chunks(500) {
-        for g in hunt_group::Entity::find().filter(hunt_group::Column::PilotLineId.is_in(chunk.iter().copied())).all(db).await? {
+        for g in hunt_group::Entity::find()
+            .filter(hunt_group::Column::PilotLineId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
             hunt_by_pilot.insert(g.pilot_line_id, g.id);
         }
-        for c in contact_centre::Entity::find().filter(contact_centre::Column::PilotLineId.is_in(chunk.iter().copied())).all(db).await? {
+        for c in contact_centre::Entity::find()
+            .filter(contact_centre::Column::PilotLineId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
             if let Some(pilot) = c.pilot_line_id {
                 centre_by_pilot.insert(pilot, c.id);
             }
         }
     }
     let ours = |p: &Dialled| lines.get(&party_key(p));
-    let personal_owner = |p: &Dialled| ours(p).filter(|l| l.kind == LineKind::Personal).and_then(|l| l.owner_id);
+    let personal_owner = |p: &Dialled| {
+        ours(p)
+            .filter(|l| l.kind == LineKind::Personal)
+            .and_then(|l| l.owner_id)
+    };
 
     struct Planned {
         record: call_record::Model,
@@ -338,12 +437,20 @@ pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: Da
         let refuse = |field: &'static str, message: &str| IngestReject {
             index,
             pbx_call_id: call.pbx_call_id.clone(),
-            reject: Reject { field, message: message.into() },
+            reject: Reject {
+                field,
+                message: message.into(),
+            },
         };
         let (from_ours, to_ours) = (ours(&call.from).is_some(), ours(&call.to).is_some());
         let missing = match call.direction {
-            CallDirection::Inbound if !to_ours => Some(refuse("to", "an inbound call must reach one of our lines")),
-            CallDirection::Outbound if !from_ours => Some(refuse("from", "an outbound call must come from one of our lines")),
+            CallDirection::Inbound if !to_ours => {
+                Some(refuse("to", "an inbound call must reach one of our lines"))
+            }
+            CallDirection::Outbound if !from_ours => Some(refuse(
+                "from",
+                "an outbound call must come from one of our lines",
+            )),
             CallDirection::Internal if !from_ours => Some(refuse("from", "unknown extension")),
             CallDirection::Internal if !to_ours => Some(refuse("to", "unknown extension")),
             _ => None,
@@ -362,19 +469,34 @@ pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: Da
             hunt_group_id = pilot.and_then(|p| hunt_by_pilot.get(&p).copied());
             contact_centre_id = pilot.and_then(|p| centre_by_pilot.get(&p).copied());
             if hunt_group_id.is_none() && contact_centre_id.is_none() {
-                outcome.rejects.push(refuse("routedVia", "no hunt group or contact centre has this pilot number"));
+                outcome.rejects.push(refuse(
+                    "routedVia",
+                    "no hunt group or contact centre has this pilot number",
+                ));
                 continue;
             }
         }
-        let caller = if call.direction == CallDirection::Inbound { None } else { personal_owner(&call.from) };
-        let dialled = if call.direction == CallDirection::Outbound { None } else { personal_owner(&call.to) };
+        let caller = if call.direction == CallDirection::Inbound {
+            None
+        } else {
+            personal_owner(&call.from)
+        };
+        let dialled = if call.direction == CallDirection::Outbound {
+            None
+        } else {
+            personal_owner(&call.to)
+        };
         let answered = match (&call.answered_by, call.result) {
             (Some(p), CallResult::Answered) => personal_owner(p),
             (None, CallResult::Answered) => dialled,
             _ => None,
         };
         let mut participants: Vec<(Uuid, CallRole)> = Vec::new();
-        for (person, role) in [(caller, CallRole::Caller), (dialled, CallRole::Dialled), (answered, CallRole::Answered)] {
+        for (person, role) in [
+            (caller, CallRole::Caller),
+            (dialled, CallRole::Dialled),
+            (answered, CallRole::Answered),
+        ] {
             if let Some(p) = person
                 && !participants.iter().any(|(q, _)| *q == p)
             {
@@ -419,20 +541,32 @@ pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: Da
         .collect();
     let mut devices: HashMap<(Uuid, DeviceKind), Uuid> = HashMap::new();
     for chunk in device_people.chunks(500) {
-        for d in device::Entity::find().filter(device::Column::OwnerId.is_in(chunk.iter().copied())).all(db).await? {
+        for d in device::Entity::find()
+            .filter(device::Column::OwnerId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
             devices.entry((d.owner_id, d.kind)).or_insert(d.id);
         }
     }
     for p in &mut planned {
-        if let (Some(kind), Some(person)) = (p.device_kind, p.record.caller_person_id.or(p.record.answered_person_id)) {
+        if let (Some(kind), Some(person)) = (
+            p.device_kind,
+            p.record.caller_person_id.or(p.record.answered_person_id),
+        ) {
             p.record.device_id = devices.get(&(person, kind)).copied();
         }
     }
 
     let txn = db.begin().await?;
-    let ids: Vec<String> = planned.iter().map(|p| p.record.pbx_call_id.clone()).collect();
+    let ids: Vec<String> = planned
+        .iter()
+        .map(|p| p.record.pbx_call_id.clone())
+        .collect();
     for chunk in planned.chunks(500) {
-        let models = chunk.iter().map(|p| call_record::ActiveModel::from(p.record.clone()));
+        let models = chunk
+            .iter()
+            .map(|p| call_record::ActiveModel::from(p.record.clone()));
         call_record::Entity::insert_many(models)
             .on_conflict_do_nothing_on([call_record::Column::PbxCallId])
             .exec(&txn)
@@ -456,21 +590,24 @@ pub async fn ingest(db: &DatabaseConnection, records: Vec<IngestRecord>, now: Da
     for p in &planned {
         if stored.get(&p.record.pbx_call_id) == Some(&p.record.id) {
             outcome.inserted += 1;
-            participant_rows.extend(p.participants.iter().map(|(person, role)| call_participant::ActiveModel {
-                id: sea_orm::Set(Uuid::now_v7()),
-                call_record_id: sea_orm::Set(p.record.id),
-                person_id: sea_orm::Set(*person),
-                started_at: sea_orm::Set(p.record.started_at),
-                role: sea_orm::Set(*role),
+            participant_rows.extend(p.participants.iter().map(|(person, role)| {
+                call_participant::ActiveModel {
+                    id: sea_orm::Set(Uuid::now_v7()),
+                    call_record_id: sea_orm::Set(p.record.id),
+                    person_id: sea_orm::Set(*person),
+                    started_at: sea_orm::Set(p.record.started_at),
+                    role: sea_orm::Set(*role),
+                }
             }));
         } else {
             outcome.duplicates += 1;
         }
     }
     for chunk in participant_rows.chunks(500).map(<[_]>::to_vec) {
-        call_participant::Entity::insert_many(chunk).exec(&txn).await?;
+        call_participant::Entity::insert_many(chunk)
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(outcome)
 }
-

@@ -20,12 +20,21 @@ use crate::domain::search::{QueryWord, Searchable, terms};
 /// Rewrites the search terms of these people from their current name, username and lines.
 pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result<(), DbErr> {
     for chunk in person_ids.chunks(500) {
-        let people = person::Entity::find().filter(person::Column::Id.is_in(chunk.iter().copied())).all(conn).await?;
-        let lines = line::Entity::find().filter(line::Column::OwnerId.is_in(chunk.iter().copied())).all(conn).await?;
+        let people = person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
+        let lines = line::Entity::find()
+            .filter(line::Column::OwnerId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
         let mut by_owner: HashMap<Uuid, Vec<(&str, &str)>> = HashMap::new();
         for l in &lines {
             if let Some(owner) = l.owner_id {
-                by_owner.entry(owner).or_default().push((l.extension.as_str(), l.e164.as_str()));
+                by_owner
+                    .entry(owner)
+                    .or_default()
+                    .push((l.extension.as_str(), l.e164.as_str()));
             }
         }
         directory_term::Entity::delete_many()
@@ -39,14 +48,18 @@ pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result
                 username: &p.username,
                 lines: by_owner.remove(&p.id).unwrap_or_default(),
             };
-            rows.extend(terms(&searchable).into_iter().map(|(term, kind)| directory_term::ActiveModel {
-                term: sea_orm::Set(term),
-                person_id: sea_orm::Set(p.id),
-                kind: sea_orm::Set(kind),
+            rows.extend(terms(&searchable).into_iter().map(|(term, kind)| {
+                directory_term::ActiveModel {
+                    term: sea_orm::Set(term),
+                    person_id: sea_orm::Set(p.id),
+                    kind: sea_orm::Set(kind),
+                }
             }));
         }
         for batch in rows.chunks(1000).map(<[_]>::to_vec) {
-            directory_term::Entity::insert_many(batch).exec(conn).await?;
+            directory_term::Entity::insert_many(batch)
+                .exec(conn)
+                .await?;
         }
     }
     Ok(())
@@ -120,7 +133,8 @@ fn matches(spec: &SearchSpec) -> SelectStatement {
                 JoinType::InnerJoin,
                 m.to_owned(),
                 t("m"),
-                Expr::col((t("m"), directory_term::Column::PersonId)).equals((person::Entity, person::Column::Id)),
+                Expr::col((t("m"), directory_term::Column::PersonId))
+                    .equals((person::Entity, person::Column::Id)),
             )
             .column((t("m"), t("relevance")));
             for word in &spec.words[1..] {
@@ -131,8 +145,12 @@ fn matches(spec: &SearchSpec) -> SelectStatement {
                         Expr::col((t("w"), directory_term::Column::PersonId))
                             .equals((person::Entity, person::Column::Id)),
                     )
-                    .and_where(Expr::col((t("w"), directory_term::Column::Term)).gte(word.prefix.clone()))
-                    .and_where(Expr::col((t("w"), directory_term::Column::Term)).lt(word.upper.clone()))
+                    .and_where(
+                        Expr::col((t("w"), directory_term::Column::Term)).gte(word.prefix.clone()),
+                    )
+                    .and_where(
+                        Expr::col((t("w"), directory_term::Column::Term)).lt(word.upper.clone()),
+                    )
                     .to_owned();
                 q.and_where(Expr::exists(probe));
             }
@@ -142,13 +160,17 @@ fn matches(spec: &SearchSpec) -> SelectStatement {
         q.and_where(Expr::col((person::Entity, person::Column::UnitId)).eq(unit));
     }
     if let Visibility::ListedPlus { me, units } = &spec.visibility {
-        let mut visible = Cond::any()
-            .add(Expr::col((person::Entity, person::Column::DirectoryStatus)).eq(DirectoryStatus::Listed.to_value()));
+        let mut visible = Cond::any().add(
+            Expr::col((person::Entity, person::Column::DirectoryStatus))
+                .eq(DirectoryStatus::Listed.to_value()),
+        );
         if let Some(me) = me {
             visible = visible.add(Expr::col((person::Entity, person::Column::Id)).eq(*me));
         }
         if !units.is_empty() {
-            visible = visible.add(Expr::col((person::Entity, person::Column::UnitId)).is_in(units.iter().copied()));
+            visible = visible.add(
+                Expr::col((person::Entity, person::Column::UnitId)).is_in(units.iter().copied()),
+            );
         }
         q.cond_where(visible);
     }
@@ -158,9 +180,15 @@ fn matches(spec: &SearchSpec) -> SelectStatement {
 /// Counts all matches of a search.
 pub async fn count(conn: &impl ConnectionTrait, spec: &SearchSpec) -> Result<i64, DbErr> {
     let inner = matches(spec);
-    let stmt = Query::select().expr_as(Expr::cust("COUNT(*)"), t("n")).from_subquery(inner, t("c")).to_owned();
+    let stmt = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), t("n"))
+        .from_subquery(inner, t("c"))
+        .to_owned();
     let row = conn.query_one(&stmt).await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// A page of matches after/before a key, `limit` rows, in key order (reversed when backward).
@@ -189,7 +217,8 @@ pub async fn page(
             .add(Cond::all().add(rel().eq(r)).add(name().eq(n)).add(gt_i))
     };
     let mut q = Query::select();
-    q.columns([(t("r"), t("id")), (t("r"), t("relevance"))]).from_subquery(inner, t("r"));
+    q.columns([(t("r"), t("id")), (t("r"), t("relevance"))])
+        .from_subquery(inner, t("r"));
     if let Some(key) = after {
         q.cond_where(beyond(key, true));
     }
@@ -197,15 +226,18 @@ pub async fn page(
         q.cond_where(beyond(key, false));
     }
     let order = if backward { Order::Desc } else { Order::Asc };
-    q.order_by_expr(rel().into(), order.clone())
-        .order_by_expr(name().into(), order.clone())
-        .order_by_expr(id().into(), order)
+    q.order_by_expr(rel(), order.clone())
+        .order_by_expr(name(), order.clone())
+        .order_by_expr(id(), order)
         .limit(limit);
     let rows = conn.query_all(&q).await?;
     let mut ranked = Vec::with_capacity(rows.len());
     for row in rows {
         let relevance = row.try_get::<i32>("", "relevance")?;
-        ranked.push((row.try_get::<Uuid>("", "id")?, i16::try_from(relevance).unwrap_or(i16::MAX)));
+        ranked.push((
+            row.try_get::<Uuid>("", "id")?,
+            i16::try_from(relevance).unwrap_or(i16::MAX),
+        ));
     }
     let mut people: HashMap<Uuid, person::Model> = person::Entity::find()
         .filter(person::Column::Id.is_in(ranked.iter().map(|(id, _)| *id)))
@@ -222,6 +254,10 @@ pub async fn page(
 
 impl Hit {
     pub fn key(&self) -> SearchKey {
-        (self.relevance, self.person.search_name.clone(), self.person.id)
+        (
+            self.relevance,
+            self.person.search_name.clone(),
+            self.person.id,
+        )
     }
 }

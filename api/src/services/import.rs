@@ -62,8 +62,13 @@ pub struct ImportSummary {
 }
 
 /// Reads the CSV and ingests it batch by batch.
-pub async fn import_calls(db: &DatabaseConnection, input: impl Read) -> anyhow::Result<ImportSummary> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+pub async fn import_calls(
+    db: &DatabaseConnection,
+    input: impl Read,
+) -> anyhow::Result<ImportSummary> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
     let headers = reader.headers()?.clone();
     let mut summary = ImportSummary::default();
     let mut batch: Vec<(u64, IngestRecord)> = Vec::with_capacity(MAX_BATCH);
@@ -100,7 +105,11 @@ fn to_record(row: Row) -> IngestRecord {
     }
 }
 
-async fn flush(db: &DatabaseConnection, batch: &mut Vec<(u64, IngestRecord)>, summary: &mut ImportSummary) -> anyhow::Result<()> {
+async fn flush(
+    db: &DatabaseConnection,
+    batch: &mut Vec<(u64, IngestRecord)>,
+    summary: &mut ImportSummary,
+) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -115,7 +124,13 @@ async fn flush(db: &DatabaseConnection, batch: &mut Vec<(u64, IngestRecord)>, su
         summary.skipped += count - outcome.rejects.len();
         for r in outcome.rejects {
             let line = lines.get(r.index).copied().unwrap_or(0);
-            summary.rejected.push((line, format!("{} ({}): {}", r.pbx_call_id, r.reject.field, r.reject.message)));
+            summary.rejected.push((
+                line,
+                format!(
+                    "{} ({}): {}",
+                    r.pbx_call_id, r.reject.field, r.reject.message
+                ),
+            ));
         }
     }
     Ok(())

@@ -30,7 +30,11 @@ fn refuse(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Us
 }
 
 fn entry(p: &person::Model) -> Entry {
-    Entry { person_id: p.id, unit_id: p.unit_id, ex_directory: p.directory_status == DirectoryStatus::ExDirectory }
+    Entry {
+        person_id: p.id,
+        unit_id: p.unit_id,
+        ex_directory: p.directory_status == DirectoryStatus::ExDirectory,
+    }
 }
 
 /// Loads a person the caller may see; anything else reads as "not found".
@@ -50,15 +54,21 @@ async fn visible_person(
 fn conflict_or<T>(r: Result<T, DbErr>) -> Outcome<T> {
     match r {
         Ok(v) => Ok(Ok(v)),
-        Err(DbErr::RecordNotUpdated) => {
-            Ok(Err(refuse(&[], UserErrorCode::Conflict, "the object changed meanwhile: read it again and retry")))
-        }
+        Err(DbErr::RecordNotUpdated) => Ok(Err(refuse(
+            &[],
+            UserErrorCode::Conflict,
+            "the object changed meanwhile: read it again and retry",
+        ))),
         Err(e) => Err(e.into()),
     }
 }
 
 /// Updates a person only if nobody changed them since `before` was read.
-async fn save_person(txn: &DatabaseTransaction, before: &person::Model, mut active: person::ActiveModel) -> Result<person::Model, DbErr> {
+async fn save_person(
+    txn: &DatabaseTransaction,
+    before: &person::Model,
+    mut active: person::ActiveModel,
+) -> Result<person::Model, DbErr> {
     active.version = Set(before.version + 1);
     active.updated_at = Set(Utc::now());
     person::Entity::update(active)
@@ -87,17 +97,30 @@ pub struct PersonChanges {
 }
 
 /// Coordinators (of the person's unit) and admins edit a directory entry.
-pub async fn update_person(db: &DatabaseConnection, principal: &Principal, id: Uuid, changes: PersonChanges) -> Outcome<person::Model> {
+pub async fn update_person(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+    changes: PersonChanges,
+) -> Outcome<person::Model> {
     let txn = db.begin().await?;
     let before = try_refuse!(visible_person(&txn, principal, id, &["input", "personId"]).await?);
     if !(principal.is_admin() || principal.coordinates(before.unit_id)) {
-        return Ok(Err(refuse(&["input", "personId"], UserErrorCode::NotAllowed, "only admins and coordinators of the person's unit edit their entry")));
+        return Ok(Err(refuse(
+            &["input", "personId"],
+            UserErrorCode::NotAllowed,
+            "only admins and coordinators of the person's unit edit their entry",
+        )));
     }
     let mut active: person::ActiveModel = before.clone().into();
     if let Some(name) = changes.display_name {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Ok(Err(refuse(&["input", "displayName"], UserErrorCode::Invalid, "a name has 1 to 200 characters")));
+            return Ok(Err(refuse(
+                &["input", "displayName"],
+                UserErrorCode::Invalid,
+                "a name has 1 to 200 characters",
+            )));
         }
         active.display_name = Set(name.to_owned());
         active.search_name = Set(fold_search_name(name));
@@ -105,33 +128,63 @@ pub async fn update_person(db: &DatabaseConnection, principal: &Principal, id: U
     if let Some(email) = changes.email {
         let email = email.trim();
         let valid = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
             && !email.contains(char::is_whitespace);
         if !valid {
-            return Ok(Err(refuse(&["input", "email"], UserErrorCode::Invalid, "not an email address")));
+            return Ok(Err(refuse(
+                &["input", "email"],
+                UserErrorCode::Invalid,
+                "not an email address",
+            )));
         }
         active.email = Set(email.to_owned());
     }
     if let Some(title) = changes.job_title {
         let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         if title.as_ref().is_some_and(|t| t.chars().count() > 200) {
-            return Ok(Err(refuse(&["input", "jobTitle"], UserErrorCode::Invalid, "a job title has at most 200 characters")));
+            return Ok(Err(refuse(
+                &["input", "jobTitle"],
+                UserErrorCode::Invalid,
+                "a job title has at most 200 characters",
+            )));
         }
         active.job_title = Set(title);
     }
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
     directory::reindex(&txn, &[after.id]).await?;
-    audit::record(&txn, principal, "person.update", audit::Subject::new("Person", id), Some(audit::snapshot(&before)), Some(audit::snapshot(&after))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "person.update",
+        audit::Subject::new("Person", id),
+        Some(audit::snapshot(&before)),
+        Some(audit::snapshot(&after)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(after))
 }
 
 /// A person sets their own directory status; coordinators of their unit and admins may too.
-pub async fn set_directory_status(db: &DatabaseConnection, principal: &Principal, id: Uuid, status: DirectoryStatus) -> Outcome<person::Model> {
+pub async fn set_directory_status(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+    status: DirectoryStatus,
+) -> Outcome<person::Model> {
     let txn = db.begin().await?;
     let before = try_refuse!(visible_person(&txn, principal, id, &["input", "personId"]).await?);
     if !principal.may_manage_person(before.id, before.unit_id) {
-        return Ok(Err(refuse(&["input", "personId"], UserErrorCode::NotAllowed, "you may set only your own directory status")));
+        return Ok(Err(refuse(
+            &["input", "personId"],
+            UserErrorCode::NotAllowed,
+            "you may set only your own directory status",
+        )));
     }
     if before.directory_status == status {
         return Ok(Ok(before));
@@ -139,37 +192,79 @@ pub async fn set_directory_status(db: &DatabaseConnection, principal: &Principal
     let mut active: person::ActiveModel = before.clone().into();
     active.directory_status = Set(status);
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
-    audit::record(&txn, principal, "person.set_directory_status", audit::Subject::new("Person", id), Some(audit::snapshot(&before)), Some(audit::snapshot(&after))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "person.set_directory_status",
+        audit::Subject::new("Person", id),
+        Some(audit::snapshot(&before)),
+        Some(audit::snapshot(&after)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(after))
 }
 
 /// Loads a line the caller may manage (admins, coordinators of the line's unit).
-async fn managed_line(txn: &DatabaseTransaction, principal: &Principal, id: Uuid) -> Result<Result<line::Model, UserError>, DbErr> {
+async fn managed_line(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Result<line::Model, UserError>, DbErr> {
     Ok(match line::Entity::find_by_id(id).one(txn).await? {
-        None => Err(refuse(&["input", "lineId"], UserErrorCode::NotFound, "no such line")),
+        None => Err(refuse(
+            &["input", "lineId"],
+            UserErrorCode::NotFound,
+            "no such line",
+        )),
         Some(l) if principal.is_admin() || principal.coordinates(l.unit_id) => Ok(l),
-        Some(_) => Err(refuse(&["input", "lineId"], UserErrorCode::NotAllowed, "only admins and coordinators of the line's unit manage it")),
+        Some(_) => Err(refuse(
+            &["input", "lineId"],
+            UserErrorCode::NotAllowed,
+            "only admins and coordinators of the line's unit manage it",
+        )),
     })
 }
 
-async fn save_line(txn: &DatabaseTransaction, before: &line::Model, mut active: line::ActiveModel) -> Result<line::Model, DbErr> {
+async fn save_line(
+    txn: &DatabaseTransaction,
+    before: &line::Model,
+    mut active: line::ActiveModel,
+) -> Result<line::Model, DbErr> {
     active.version = Set(before.version + 1);
-    line::Entity::update(active).validate()?.filter(line::Column::Version.eq(before.version)).exec(txn).await
+    line::Entity::update(active)
+        .validate()?
+        .filter(line::Column::Version.eq(before.version))
+        .exec(txn)
+        .await
 }
 
 /// Gives a personal line to a person (or takes it back with `None`). Shared and critical
 /// lines have no owner. Numbers stay with the line.
-pub async fn assign_line(db: &DatabaseConnection, principal: &Principal, line_id: Uuid, owner: Option<Uuid>) -> Outcome<line::Model> {
+pub async fn assign_line(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    line_id: Uuid,
+    owner: Option<Uuid>,
+) -> Outcome<line::Model> {
     let txn = db.begin().await?;
     let before = try_refuse!(managed_line(&txn, principal, line_id).await?);
     if owner.is_some() && before.kind != LineKind::Personal {
-        return Ok(Err(refuse(&["input", "lineId"], UserErrorCode::RuleViolation, "only a personal line is assigned to a person; shared and critical lines have no owner")));
+        return Ok(Err(refuse(
+            &["input", "lineId"],
+            UserErrorCode::RuleViolation,
+            "only a personal line is assigned to a person; shared and critical lines have no owner",
+        )));
     }
     if let Some(owner) = owner {
-        let person = try_refuse!(visible_person(&txn, principal, owner, &["input", "personId"]).await?);
+        let person =
+            try_refuse!(visible_person(&txn, principal, owner, &["input", "personId"]).await?);
         if !(principal.is_admin() || principal.coordinates(person.unit_id)) {
-            return Ok(Err(refuse(&["input", "personId"], UserErrorCode::NotAllowed, "the person is outside your units")));
+            return Ok(Err(refuse(
+                &["input", "personId"],
+                UserErrorCode::NotAllowed,
+                "the person is outside your units",
+            )));
         }
     }
     if before.owner_id == owner {
@@ -181,20 +276,36 @@ pub async fn assign_line(db: &DatabaseConnection, principal: &Principal, line_id
     // Devices on the line belonged to the previous owner: they no longer ring for it.
     if before.owner_id.is_some() {
         device::Entity::update_many()
-            .col_expr(device::Column::LineId, sea_orm::sea_query::Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                device::Column::LineId,
+                sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+            )
             .filter(device::Column::LineId.eq(line_id))
             .exec(&txn)
             .await?;
     }
     let touched: Vec<Uuid> = before.owner_id.into_iter().chain(owner).collect();
     directory::reindex(&txn, &touched).await?;
-    audit::record(&txn, principal, "line.assign", audit::Subject::new("Line", line_id), Some(audit::snapshot(&before)), Some(audit::snapshot(&after))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "line.assign",
+        audit::Subject::new("Line", line_id),
+        Some(audit::snapshot(&before)),
+        Some(audit::snapshot(&after)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(after))
 }
 
 /// Sets how far a line may dial.
-pub async fn set_dialling_permission(db: &DatabaseConnection, principal: &Principal, line_id: Uuid, permission: DiallingPermission) -> Outcome<line::Model> {
+pub async fn set_dialling_permission(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    line_id: Uuid,
+    permission: DiallingPermission,
+) -> Outcome<line::Model> {
     let txn = db.begin().await?;
     let before = try_refuse!(managed_line(&txn, principal, line_id).await?);
     if before.dialling_permission == permission {
@@ -203,7 +314,15 @@ pub async fn set_dialling_permission(db: &DatabaseConnection, principal: &Princi
     let mut active: line::ActiveModel = before.clone().into();
     active.dialling_permission = Set(permission);
     let after = try_refuse!(conflict_or(save_line(&txn, &before, active).await)?);
-    audit::record(&txn, principal, "line.set_dialling_permission", audit::Subject::new("Line", line_id), Some(audit::snapshot(&before)), Some(audit::snapshot(&after))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "line.set_dialling_permission",
+        audit::Subject::new("Line", line_id),
+        Some(audit::snapshot(&before)),
+        Some(audit::snapshot(&after)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(after))
 }
@@ -220,27 +339,47 @@ pub struct NewDevice {
 
 /// Admins register a device for a person; it must work on the person's platform and ring for
 /// one of the person's own lines.
-pub async fn register_device(db: &DatabaseConnection, principal: &Principal, new: NewDevice) -> Outcome<device::Model> {
+pub async fn register_device(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    new: NewDevice,
+) -> Outcome<device::Model> {
     let txn = db.begin().await?;
-    let owner = try_refuse!(visible_person(&txn, principal, new.owner_id, &["input", "personId"]).await?);
+    let owner =
+        try_refuse!(visible_person(&txn, principal, new.owner_id, &["input", "personId"]).await?);
     let label = new.label.trim();
     if label.is_empty() || label.chars().count() > 100 {
-        return Ok(Err(refuse(&["input", "label"], UserErrorCode::Invalid, "a label has 1 to 100 characters")));
+        return Ok(Err(refuse(
+            &["input", "label"],
+            UserErrorCode::Invalid,
+            "a label has 1 to 100 characters",
+        )));
     }
     if let Err(why) = devices::kind_works_on(new.kind, owner.platform) {
-        return Ok(Err(refuse(&["input", "kind"], UserErrorCode::RuleViolation, why.to_string())));
+        return Ok(Err(refuse(
+            &["input", "kind"],
+            UserErrorCode::RuleViolation,
+            why.to_string(),
+        )));
     }
     if let Some(line_id) = new.line_id {
         let line = line::Entity::find_by_id(line_id).one(&txn).await?;
         if line.is_none_or(|l| l.owner_id != Some(owner.id)) {
-            return Ok(Err(refuse(&["input", "lineId"], UserErrorCode::Invalid, "the line is not one of the person's own lines")));
+            return Ok(Err(refuse(
+                &["input", "lineId"],
+                UserErrorCode::Invalid,
+                "the line is not one of the person's own lines",
+            )));
         }
     }
     let device = device::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(new.kind),
         label: Set(label.to_owned()),
-        model: Set(new.model.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty())),
+        model: Set(new
+            .model
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())),
         owner_id: Set(owner.id),
         line_id: Set(new.line_id),
         status: Set(DeviceStatus::Active),
@@ -250,47 +389,99 @@ pub async fn register_device(db: &DatabaseConnection, principal: &Principal, new
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, principal, "device.register", audit::Subject::new("Device", device.id), None, Some(audit::snapshot(&device))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "device.register",
+        audit::Subject::new("Device", device.id),
+        None,
+        Some(audit::snapshot(&device)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(device))
 }
 
 /// Admins disable a device or enable it again; a Chorus device of a person on Teams stays
 /// disabled (rule 10), and a Teams client of a person on Chorus cannot be enabled.
-pub async fn set_device_status(db: &DatabaseConnection, principal: &Principal, device_id: Uuid, status: DeviceStatus) -> Outcome<device::Model> {
+pub async fn set_device_status(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    device_id: Uuid,
+    status: DeviceStatus,
+) -> Outcome<device::Model> {
     let txn = db.begin().await?;
     let Some(before) = device::Entity::find_by_id(device_id).one(&txn).await? else {
-        return Ok(Err(refuse(&["input", "deviceId"], UserErrorCode::NotFound, "no such device")));
+        return Ok(Err(refuse(
+            &["input", "deviceId"],
+            UserErrorCode::NotFound,
+            "no such device",
+        )));
     };
     if before.status == status {
         return Ok(Ok(before));
     }
     if status == DeviceStatus::Active {
-        let owner = person::Entity::find_by_id(before.owner_id).one(&txn).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("device without owner")))?;
+        let owner = person::Entity::find_by_id(before.owner_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("device without owner")))?;
         if let Err(why) = devices::kind_works_on(before.kind, owner.platform) {
-            return Ok(Err(refuse(&["input", "status"], UserErrorCode::RuleViolation, why.to_string())));
+            return Ok(Err(refuse(
+                &["input", "status"],
+                UserErrorCode::RuleViolation,
+                why.to_string(),
+            )));
         }
     }
     let mut active: device::ActiveModel = before.clone().into();
     active.status = Set(status);
     active.version = Set(before.version + 1);
     let after = try_refuse!(conflict_or(
-        device::Entity::update(active).validate()?.filter(device::Column::Version.eq(before.version)).exec(&txn).await
+        device::Entity::update(active)
+            .validate()?
+            .filter(device::Column::Version.eq(before.version))
+            .exec(&txn)
+            .await
     )?);
-    audit::record(&txn, principal, "device.set_status", audit::Subject::new("Device", device_id), Some(audit::snapshot(&before)), Some(audit::snapshot(&after))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "device.set_status",
+        audit::Subject::new("Device", device_id),
+        Some(audit::snapshot(&before)),
+        Some(audit::snapshot(&after)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(after))
 }
 
 /// The facts of a device for the rules.
 pub fn facts(d: &device::Model) -> DeviceFacts {
-    DeviceFacts { id: d.id, owner_id: d.owner_id, kind: d.kind, status: d.status, last_used: d.last_used_at.map(|t| t.timestamp()) }
+    DeviceFacts {
+        id: d.id,
+        owner_id: d.owner_id,
+        kind: d.kind,
+        status: d.status,
+        last_used: d.last_used_at.map(|t| t.timestamp()),
+    }
 }
 
 /// A person sets one of their own active devices as preferred (admins for anyone).
-pub async fn set_preferred_device(db: &DatabaseConnection, principal: &Principal, device_id: Uuid) -> Outcome<person::Model> {
+pub async fn set_preferred_device(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    device_id: Uuid,
+) -> Outcome<person::Model> {
     let txn = db.begin().await?;
-    let not_found = || refuse(&["input", "deviceId"], UserErrorCode::NotFound, "no such device");
+    let not_found = || {
+        refuse(
+            &["input", "deviceId"],
+            UserErrorCode::NotFound,
+            "no such device",
+        )
+    };
     let Some(device) = device::Entity::find_by_id(device_id).one(&txn).await? else {
         return Ok(Err(not_found()));
     };
@@ -298,9 +489,16 @@ pub async fn set_preferred_device(db: &DatabaseConnection, principal: &Principal
         // Another person's device is not even acknowledged.
         return Ok(Err(not_found()));
     }
-    let before = person::Entity::find_by_id(device.owner_id).one(&txn).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("device without owner")))?;
+    let before = person::Entity::find_by_id(device.owner_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("device without owner")))?;
     if let Err(why) = devices::may_prefer(before.id, before.platform, &facts(&device)) {
-        return Ok(Err(refuse(&["input", "deviceId"], UserErrorCode::RuleViolation, why.to_string())));
+        return Ok(Err(refuse(
+            &["input", "deviceId"],
+            UserErrorCode::RuleViolation,
+            why.to_string(),
+        )));
     }
     if before.preferred_device_id == Some(device.id) {
         return Ok(Ok(before));
@@ -308,7 +506,15 @@ pub async fn set_preferred_device(db: &DatabaseConnection, principal: &Principal
     let mut active: person::ActiveModel = before.clone().into();
     active.preferred_device_id = Set(Some(device.id));
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
-    audit::record(&txn, principal, "person.set_preferred_device", audit::Subject::new("Person", after.id), Some(audit::snapshot(&before)), Some(audit::snapshot(&after))).await?;
+    audit::record(
+        &txn,
+        principal,
+        "person.set_preferred_device",
+        audit::Subject::new("Person", after.id),
+        Some(audit::snapshot(&before)),
+        Some(audit::snapshot(&after)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(after))
 }
