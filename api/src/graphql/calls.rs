@@ -31,15 +31,24 @@ connection!(CallRecordConnection, CallRecordEdge, CallRecord, "calls");
 
 impl From<HistoryItem> for CallRecord {
     fn from(item: HistoryItem) -> Self {
-        Self { call: item.call, role: Some(item.role) }
+        Self {
+            call: item.call,
+            role: Some(item.role),
+        }
     }
 }
 
 async fn person(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<Person>> {
     let Some(id) = id else { return Ok(None) };
-    let found = ctx_loaders(ctx)?.people.load_one(id).await.map_err(ApiError::internal)?;
+    let found = ctx_loaders(ctx)?
+        .people
+        .load_one(id)
+        .await
+        .map_err(ApiError::internal)?;
     let principal = ctx_principal(ctx)?;
-    Ok(found.map(Person).filter(|p| crate::domain::directory::can_see(principal, p.entry_for_rules())))
+    Ok(found
+        .map(Person)
+        .filter(|p| crate::domain::directory::can_see(principal, p.entry_for_rules())))
 }
 
 /// One call as the PBX recorded it.
@@ -72,7 +81,9 @@ impl CallRecord {
 
     /// Seconds from answer to end (0 when unanswered).
     async fn talk_seconds(&self) -> i64 {
-        self.call.answered_at.map_or(0, |a| (self.call.ended_at - a).num_seconds().max(0))
+        self.call
+            .answered_at
+            .map_or(0, |a| (self.call.ended_at - a).num_seconds().max(0))
     }
 
     /// Inbound from outside, outbound to outside, or internal.
@@ -108,7 +119,8 @@ impl CallRecord {
     /// True when this call counts as missed for the viewer: dialled, and unanswered or sent to
     /// voicemail.
     async fn missed(&self) -> bool {
-        self.role == Some(entity::enums::CallRole::Dialled) && rules::MISSED.contains(&self.call.result)
+        self.role == Some(entity::enums::CallRole::Dialled)
+            && rules::MISSED.contains(&self.call.result)
     }
 
     /// The person who called, when internal and visible to the viewer.
@@ -129,30 +141,48 @@ impl CallRecord {
 
     /// The device used on our side, when the PBX reported it and the viewer may see it.
     async fn device(&self, ctx: &Context<'_>) -> ApiResult<Option<Device>> {
-        let Some(id) = self.call.device_id else { return Ok(None) };
-        let Some(device) = entity::device::Entity::find_by_id(id).one(ctx_db(ctx)?).await.map_err(ApiError::from)? else {
+        let Some(id) = self.call.device_id else {
             return Ok(None);
         };
+        let device = ctx_loaders(ctx)?
+            .devices
+            .load_one(id)
+            .await
+            .map_err(ApiError::internal)?;
         let principal = ctx_principal(ctx)?;
-        Ok((principal.is_person(device.owner_id) || principal.is_admin()).then_some(Device(device)))
+        Ok(device
+            .filter(|d| principal.is_person(d.owner_id) || principal.is_admin())
+            .map(Device))
     }
 
     /// The hunt group or contact centre that routed the call; null when dialled directly.
     async fn routed_via(&self, ctx: &Context<'_>) -> ApiResult<Option<CallRoute>> {
-        let db = ctx_db(ctx)?;
+        let loaders = ctx_loaders(ctx)?;
         if let Some(id) = self.call.hunt_group_id {
-            let g = entity::hunt_group::Entity::find_by_id(id).one(db).await.map_err(ApiError::from)?;
-            return Ok(g.map(|g| CallRoute { kind: CallRouteKind::HuntGroup, name: g.name }));
+            let g = loaders
+                .hunt_groups
+                .load_one(id)
+                .await
+                .map_err(ApiError::internal)?;
+            return Ok(g.map(|g| CallRoute {
+                kind: CallRouteKind::HuntGroup,
+                name: g.name,
+            }));
         }
         if let Some(id) = self.call.contact_centre_id {
-            let c = entity::contact_centre::Entity::find_by_id(id).one(db).await.map_err(ApiError::from)?;
-            return Ok(c.map(|c| CallRoute { kind: CallRouteKind::ContactCentre, name: c.name }));
+            let c = loaders
+                .contact_centres
+                .load_one(id)
+                .await
+                .map_err(ApiError::internal)?;
+            return Ok(c.map(|c| CallRoute {
+                kind: CallRouteKind::ContactCentre,
+                name: c.name,
+            }));
         }
         Ok(None)
     }
 }
-
-use sea_orm::EntityTrait;
 
 /// What routed a call.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,17 +229,26 @@ pub struct CallFilter {
 impl CallFilter {
     /// Validates the filter into the service's form (BAD_USER_INPUT when malformed).
     pub fn into_service(self) -> Result<Filter, ApiError> {
-        let mut results = self.results.map(|r| r.into_iter().map(Into::into).collect::<Vec<entity::enums::CallResult>>());
+        let mut results = self.results.map(|r| {
+            r.into_iter()
+                .map(Into::into)
+                .collect::<Vec<entity::enums::CallResult>>()
+        });
         if self.missed == Some(true) {
             results = Some(match results {
                 None => rules::MISSED.to_vec(),
-                Some(r) => r.into_iter().filter(|x| rules::MISSED.contains(x)).collect(),
+                Some(r) => r
+                    .into_iter()
+                    .filter(|x| rules::MISSED.contains(x))
+                    .collect(),
             });
         }
         if let (Some(from), Some(until)) = (self.from, self.until)
             && until < from
         {
-            return Err(ApiError::BadUserInput("filter.until is before filter.from".into()));
+            return Err(ApiError::BadUserInput(
+                "filter.until is before filter.from".into(),
+            ));
         }
         Ok(Filter {
             from: self.from,
@@ -217,7 +256,12 @@ impl CallFilter {
             direction: self.direction.map(Into::into),
             results,
             external_only: self.external_only == Some(true),
-            number: self.number.as_deref().map(rules::number_filter).transpose().map_err(ApiError::BadUserInput)?,
+            number: self
+                .number
+                .as_deref()
+                .map(rules::number_filter)
+                .transpose()
+                .map_err(ApiError::BadUserInput)?,
             hunt_group: (self.via_hunt_group == Some(true)).then_some(None),
             contact_centre: (self.via_contact_centre == Some(true)).then_some(None),
         })
@@ -226,7 +270,9 @@ impl CallFilter {
 
 /// Resolves and authorizes the owner of a history (see `services::calls::history_owner`).
 async fn history_owner(ctx: &Context<'_>, person_id: Option<async_graphql::ID>) -> ApiResult<Uuid> {
-    let id = person_id.map(|id| decode(NodeType::Person, &id)).transpose()?;
+    let id = person_id
+        .map(|id| decode(NodeType::Person, &id))
+        .transpose()?;
     Ok(service::history_owner(ctx_db(ctx)?, ctx_principal(ctx)?, id).await?)
 }
 
@@ -254,33 +300,70 @@ impl CallsQuery {
         let filter = filter.unwrap_or_default().into_service()?;
         let db = ctx_db(ctx)?;
         let total = if ctx.look_ahead().field("totalCount").exists() {
-            Some(service::history_count(db, owner, &filter).await.map_err(ApiError::from)?)
+            Some(
+                service::history_count(db, owner, &filter)
+                    .await
+                    .map_err(ApiError::from)?,
+            )
         } else {
             None
         };
-        let rows = service::history_page(db, owner, &filter, page.after.as_ref(), page.before.as_ref(), page.backward, page.fetch_limit())
-            .await
-            .map_err(ApiError::from)?;
-        Ok(page.finish(rows, |i| (i.call.started_at, i.call.id), CallRecord::from, total).into())
+        let rows = service::history_page(
+            db,
+            owner,
+            &filter,
+            page.after.as_ref(),
+            page.before.as_ref(),
+            page.backward,
+            page.fetch_limit(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(page
+            .finish(
+                rows,
+                |i| (i.call.started_at, i.call.id),
+                CallRecord::from,
+                total,
+            )
+            .into())
     }
 
     /// Missed calls (unanswered or sent to voicemail) to the caller since a time, for app
     /// badges.
-    async fn missed_call_count(&self, ctx: &Context<'_>, #[graphql(desc = "Count calls from this time on.")] since: DateTime<Utc>) -> ApiResult<i64> {
+    async fn missed_call_count(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Count calls from this time on.")] since: DateTime<Utc>,
+    ) -> ApiResult<i64> {
         let owner = history_owner(ctx, None).await?;
-        Ok(service::missed_count(ctx_db(ctx)?, owner, since).await.map_err(ApiError::from)?)
+        Ok(service::missed_count(ctx_db(ctx)?, owner, since)
+            .await
+            .map_err(ApiError::from)?)
     }
 
     /// The caller's most recent distinct other parties (from their last 500 calls), newest
     /// first.
-    async fn recent_contacts(&self, ctx: &Context<'_>, #[graphql(desc = "How many (1–50, default 10).")] first: Option<i32>) -> ApiResult<Vec<RecentContact>> {
+    async fn recent_contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many (1–50, default 10).")] first: Option<i32>,
+    ) -> ApiResult<Vec<RecentContact>> {
         let n = first.unwrap_or(10);
         if !(1..=50).contains(&n) {
             return Err(ApiError::BadUserInput("first must be between 1 and 50".into()).into());
         }
         let owner = history_owner(ctx, None).await?;
-        let items = service::recent_contacts(ctx_db(ctx)?, owner, n as usize).await.map_err(ApiError::from)?;
-        Ok(items.into_iter().map(|item| RecentContact { number: service::other_number(&item).to_owned(), last_call: item.into() }).collect())
+        let items = service::recent_contacts(ctx_db(ctx)?, owner, n as usize)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(items
+            .into_iter()
+            .map(|item| RecentContact {
+                number: service::other_number(&item).to_owned(),
+                last_call: item.into(),
+            })
+            .collect())
     }
 }
 
@@ -376,12 +459,22 @@ impl CallsMutation {
     /// (bad number, end before start, unknown line, …) none is stored and each refusal is
     /// listed.
     #[graphql(guard = "ScopeGuard::new(\"calls:write\")")]
-    async fn ingest_call_records(&self, ctx: &Context<'_>, input: IngestCallRecordsInput) -> ApiResult<IngestCallRecordsPayload> {
+    async fn ingest_call_records(
+        &self,
+        ctx: &Context<'_>,
+        input: IngestCallRecordsInput,
+    ) -> ApiResult<IngestCallRecordsPayload> {
         if input.records.len() > service::MAX_BATCH {
-            return Err(ApiError::LimitExceeded(format!("at most {} records per call", service::MAX_BATCH)).into());
+            return Err(ApiError::LimitExceeded(format!(
+                "at most {} records per call",
+                service::MAX_BATCH
+            ))
+            .into());
         }
         let records = input.records.into_iter().map(to_ingest).collect();
-        let outcome = service::ingest(ctx_db(ctx)?, records, Utc::now()).await.map_err(ApiError::from)?;
+        let outcome = service::ingest(ctx_db(ctx)?, records, Utc::now())
+            .await
+            .map_err(ApiError::from)?;
         if outcome.inserted > 0 {
             let principal = ctx_principal(ctx)?;
             crate::services::audit::record(
@@ -428,7 +521,12 @@ fn payload(outcome: service::IngestOutcome) -> IngestCallRecordsPayload {
             .map(|r| IngestReject {
                 index: r.index as i32,
                 pbx_call_id: r.pbx_call_id,
-                field: vec!["input".into(), "records".into(), r.index.to_string(), r.reject.field.into()],
+                field: vec![
+                    "input".into(),
+                    "records".into(),
+                    r.index.to_string(),
+                    r.reject.field.into(),
+                ],
                 message: r.reject.message,
             })
             .collect(),

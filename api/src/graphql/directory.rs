@@ -95,9 +95,18 @@ impl Person {
         if !self.private_visible(ctx)? {
             return Ok(None);
         }
-        let devices =
-            ctx_loaders(ctx)?.devices_by_owner.load_one(self.0.id).await.map_err(ApiError::internal)?;
-        Ok(Some(devices.unwrap_or_default().into_iter().map(Device).collect()))
+        let devices = ctx_loaders(ctx)?
+            .devices_by_owner
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(Some(
+            devices
+                .unwrap_or_default()
+                .into_iter()
+                .map(Device)
+                .collect(),
+        ))
     }
 }
 
@@ -170,17 +179,31 @@ impl Person {
     /// The device the person chose to ring (Chorus web portal's "preferred device"); null when
     /// none was chosen, or unless the caller is the person, an admin, or their coordinator.
     async fn preferred_device(&self, ctx: &Context<'_>) -> ApiResult<Option<Device>> {
-        let Some(devices) = self.visible_devices(ctx).await? else { return Ok(None) };
-        Ok(self.0.preferred_device_id.and_then(|id| devices.into_iter().find(|d| d.0.id == id)))
+        let Some(devices) = self.visible_devices(ctx).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .0
+            .preferred_device_id
+            .and_then(|id| devices.into_iter().find(|d| d.0.id == id)))
     }
 
     /// The device that actually rings now: on Teams the Teams client; on Chorus the preferred
     /// device while it is active, else the desk phone, else the most recently used active
     /// device. Null when nothing can ring, or unless the caller may see the person's devices.
     async fn effective_preferred_device(&self, ctx: &Context<'_>) -> ApiResult<Option<Device>> {
-        let Some(devices) = self.visible_devices(ctx).await? else { return Ok(None) };
-        let facts: Vec<_> = devices.iter().map(|d| crate::services::people::facts(&d.0)).collect();
-        let chosen = crate::domain::devices::effective_preferred(self.0.platform, self.0.preferred_device_id, &facts);
+        let Some(devices) = self.visible_devices(ctx).await? else {
+            return Ok(None);
+        };
+        let facts: Vec<_> = devices
+            .iter()
+            .map(|d| crate::services::people::facts(&d.0))
+            .collect();
+        let chosen = crate::domain::devices::effective_preferred(
+            self.0.platform,
+            self.0.preferred_device_id,
+            &facts,
+        );
         Ok(chosen.and_then(|id| devices.into_iter().find(|d| d.0.id == id)))
     }
 
@@ -317,10 +340,11 @@ impl Device {
         let Some(line_id) = self.0.line_id else {
             return Ok(None);
         };
-        let found = line::Entity::find_by_id(line_id)
-            .one(ctx_db(ctx)?)
+        let found = ctx_loaders(ctx)?
+            .lines
+            .load_one(line_id)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(ApiError::internal)?;
         Ok(found.map(Line))
     }
 }
@@ -368,7 +392,9 @@ impl DirectoryQuery {
             Some(s) => search_rules::parse_query(s).map_err(ApiError::BadUserInput)?,
             None => Vec::new(),
         };
-        let unit_id = unit_id.map(|id| super::node::decode(NodeType::Unit, &id)).transpose()?;
+        let unit_id = unit_id
+            .map(|id| super::node::decode(NodeType::Unit, &id))
+            .transpose()?;
         let visibility = if principal.is_admin() {
             directory::Visibility::All
         } else {
@@ -377,28 +403,47 @@ impl DirectoryQuery {
                 units: principal.units.iter().copied().collect(),
             }
         };
-        let spec = directory::SearchSpec { words, unit_id, visibility };
+        let spec = directory::SearchSpec {
+            words,
+            unit_id,
+            visibility,
+        };
         let db = ctx_db(ctx)?;
         let total = if ctx.look_ahead().field("totalCount").exists() {
             Some(directory::count(db, &spec).await.map_err(ApiError::from)?)
         } else {
             None
         };
-        let hits = directory::page(db, &spec, page.after.as_ref(), page.before.as_ref(), page.backward, page.fetch_limit())
-            .await
-            .map_err(ApiError::from)?;
-        Ok(page.finish(hits, directory::Hit::key, |h| Person(h.person), total).into())
+        let hits = directory::page(
+            db,
+            &spec,
+            page.after.as_ref(),
+            page.before.as_ref(),
+            page.backward,
+            page.fetch_limit(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(page
+            .finish(hits, directory::Hit::key, |h| Person(h.person), total)
+            .into())
     }
 
     /// A person by SSO username; null when there is none or the caller may not see them.
-    async fn person(&self, ctx: &Context<'_>, #[graphql(desc = "SSO username.")] username: String) -> ApiResult<Option<Person>> {
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "SSO username.")] username: String,
+    ) -> ApiResult<Option<Person>> {
         let principal = ctx_principal(ctx)?;
         let found = person::Entity::find()
             .filter(person::Column::Username.eq(username.trim()))
             .one(ctx_db(ctx)?)
             .await
             .map_err(ApiError::from)?;
-        Ok(found.map(Person).filter(|p| rules::can_see(principal, p.entry_for_rules())))
+        Ok(found
+            .map(Person)
+            .filter(|p| rules::can_see(principal, p.entry_for_rules())))
     }
 
     /// Units of the University ordered by name. `search` matches the start of the name or the

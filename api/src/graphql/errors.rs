@@ -134,8 +134,14 @@ macro_rules! payload {
         impl From<Result<$ty, $crate::graphql::errors::UserError>> for $name {
             fn from(result: Result<$ty, $crate::graphql::errors::UserError>) -> Self {
                 match result {
-                    Ok(v) => Self { $field: Some(v), user_errors: vec![] },
-                    Err(e) => Self { $field: None, user_errors: vec![e] },
+                    Ok(v) => Self {
+                        $field: Some(v),
+                        user_errors: vec![],
+                    },
+                    Err(e) => Self {
+                        $field: None,
+                        user_errors: vec![e],
+                    },
                 }
             }
         }

@@ -4,7 +4,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{device, line, person, role_grant, unit};
+use entity::{contact_centre, device, hunt_group, line, person, role_grant, unit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -18,6 +18,10 @@ pub struct Loaders {
     pub lines_by_owner: DataLoader<LinesByOwner>,
     pub devices_by_owner: DataLoader<DevicesByOwner>,
     pub grants_by_person: DataLoader<GrantsByPerson>,
+    pub lines: DataLoader<ById<line::Entity>>,
+    pub devices: DataLoader<ById<device::Entity>>,
+    pub hunt_groups: DataLoader<ById<hunt_group::Entity>>,
+    pub contact_centres: DataLoader<ById<contact_centre::Entity>>,
 }
 
 impl Loaders {
@@ -31,6 +35,10 @@ impl Loaders {
             lines_by_owner: DataLoader::new(LinesByOwner(db.clone()), spawn),
             devices_by_owner: DataLoader::new(DevicesByOwner(db.clone()), spawn),
             grants_by_person: DataLoader::new(GrantsByPerson(db.clone()), spawn),
+            lines: DataLoader::new(ById::new(db), spawn),
+            devices: DataLoader::new(ById::new(db), spawn),
+            hunt_groups: DataLoader::new(ById::new(db), spawn),
+            contact_centres: DataLoader::new(ById::new(db), spawn),
         }
     }
 }
@@ -123,3 +131,65 @@ impl Loader<Uuid> for GrantsByPerson {
         Ok(group_by(rows, |g| Some(g.person_id)))
     }
 }
+
+/// Loads rows of any table with a `Uuid` primary key named `id`, by id.
+pub struct ById<E> {
+    db: DatabaseConnection,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> ById<E> {
+    fn new(db: &DatabaseConnection) -> Self {
+        Self {
+            db: db.clone(),
+            entity: std::marker::PhantomData,
+        }
+    }
+}
+
+/// The id of a row, for [`ById`].
+pub trait HasId {
+    fn row_id(&self) -> Uuid;
+}
+
+macro_rules! has_id {
+    ($($m:path),*) => { $(impl HasId for $m { fn row_id(&self) -> Uuid { self.id } })* };
+}
+has_id!(
+    line::Model,
+    device::Model,
+    hunt_group::Model,
+    contact_centre::Model
+);
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: EntityTrait,
+    E::Model: HasId + Clone + Send + Sync + 'static,
+    E::Column: From<IdColumn>,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let id = E::Column::from(IdColumn);
+        let rows = E::find()
+            .filter(id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.row_id(), r)).collect())
+    }
+}
+
+/// Marker for "the `id` column" of an entity.
+pub struct IdColumn;
+
+macro_rules! id_column {
+    ($($c:path),*) => { $(impl From<IdColumn> for $c { fn from(_: IdColumn) -> Self { <$c>::Id } })* };
+}
+id_column!(
+    line::Column,
+    device::Column,
+    hunt_group::Column,
+    contact_centre::Column
+);

@@ -36,7 +36,11 @@ pub struct Query(DirectoryQuery, calls::CallsQuery, NodeQuery);
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(DirectoryMutation, people::PeopleMutation, calls::CallsMutation);
+pub struct Mutation(
+    DirectoryMutation,
+    people::PeopleMutation,
+    calls::CallsMutation,
+);
 
 /// The schema type served by the app.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -149,7 +153,11 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             .map(|l| Node::Line(Line(l))),
         NodeType::CallRecord => {
             use sea_orm::{ColumnTrait, QueryFilter};
-            let Some(call) = entity::call_record::Entity::find_by_id(uuid).one(db).await.map_err(ApiError::from)? else {
+            let Some(call) = entity::call_record::Entity::find_by_id(uuid)
+                .one(db)
+                .await
+                .map_err(ApiError::from)?
+            else {
                 return Ok(None);
             };
             let role = match principal.person_id {
@@ -162,7 +170,8 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
                     .map(|p| p.role),
                 None => None,
             };
-            (role.is_some() || principal.is_admin()).then_some(Node::CallRecord(calls::CallRecord { call, role }))
+            (role.is_some() || principal.is_admin())
+                .then_some(Node::CallRecord(calls::CallRecord { call, role }))
         }
         NodeType::Device => {
             let Some(device) = entity::device::Entity::find_by_id(uuid)

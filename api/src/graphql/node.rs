@@ -19,7 +19,13 @@ pub enum NodeType {
 }
 
 impl NodeType {
-    const ALL: [NodeType; 5] = [Self::Unit, Self::Person, Self::Line, Self::Device, Self::CallRecord];
+    const ALL: [NodeType; 5] = [
+        Self::Unit,
+        Self::Person,
+        Self::Line,
+        Self::Device,
+        Self::CallRecord,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -24,8 +24,18 @@ payload!(SetDeviceStatusPayload, device: Device, "Result of `setDeviceStatus`.")
 payload!(SetPreferredDevicePayload, person: Person, "Result of `setPreferredDevice`; `person.effectivePreferredDevice` shows what now rings.");
 
 /// Decodes an ID of the given type, or answers with a NOT_FOUND user error on that field.
-fn id_of(ty: NodeType, id: &async_graphql::ID, field: &'static str) -> Result<uuid::Uuid, UserError> {
-    decode(ty, id).map_err(|_| UserError::new(&["input", field], UserErrorCode::NotFound, format!("no such {}", ty.name().to_lowercase())))
+fn id_of(
+    ty: NodeType,
+    id: &async_graphql::ID,
+    field: &'static str,
+) -> Result<uuid::Uuid, UserError> {
+    decode(ty, id).map_err(|_| {
+        UserError::new(
+            &["input", field],
+            UserErrorCode::NotFound,
+            format!("no such {}", ty.name().to_lowercase()),
+        )
+    })
 }
 
 macro_rules! decode_or_refuse {
@@ -117,8 +127,17 @@ impl PeopleMutation {
     /// Edits a directory entry (coordinators of the person's unit, admins). User errors:
     /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title), CONFLICT (changed meanwhile).
     #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
-    async fn update_person(&self, ctx: &Context<'_>, input: UpdatePersonInput) -> ApiResult<UpdatePersonPayload> {
-        let id = decode_or_refuse!(NodeType::Person, &input.person_id, "personId", UpdatePersonPayload);
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePersonInput,
+    ) -> ApiResult<UpdatePersonPayload> {
+        let id = decode_or_refuse!(
+            NodeType::Person,
+            &input.person_id,
+            "personId",
+            UpdatePersonPayload
+        );
         let changes = PersonChanges {
             display_name: input.display_name,
             email: input.email,
@@ -134,9 +153,24 @@ impl PeopleMutation {
 
     /// Lists or hides a person in the directory: anyone for themselves, coordinators for
     /// their units, admins for all. User errors: NOT_FOUND, NOT_ALLOWED.
-    async fn set_directory_status(&self, ctx: &Context<'_>, input: SetDirectoryStatusInput) -> ApiResult<SetDirectoryStatusPayload> {
-        let id = decode_or_refuse!(NodeType::Person, &input.person_id, "personId", SetDirectoryStatusPayload);
-        let outcome = people::set_directory_status(ctx_db(ctx)?, ctx_principal(ctx)?, id, input.status.into()).await?;
+    async fn set_directory_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetDirectoryStatusInput,
+    ) -> ApiResult<SetDirectoryStatusPayload> {
+        let id = decode_or_refuse!(
+            NodeType::Person,
+            &input.person_id,
+            "personId",
+            SetDirectoryStatusPayload
+        );
+        let outcome = people::set_directory_status(
+            ctx_db(ctx)?,
+            ctx_principal(ctx)?,
+            id,
+            input.status.into(),
+        )
+        .await?;
         Ok(outcome.map(Person).into())
     }
 
@@ -144,22 +178,48 @@ impl PeopleMutation {
     /// the person's units, admins). Devices on the line stop ringing for the old owner. User
     /// errors: NOT_FOUND, NOT_ALLOWED, RULE_VIOLATION (shared or critical line).
     #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
-    async fn assign_line(&self, ctx: &Context<'_>, input: AssignLineInput) -> ApiResult<AssignLinePayload> {
-        let line_id = decode_or_refuse!(NodeType::Line, &input.line_id, "lineId", AssignLinePayload);
+    async fn assign_line(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignLineInput,
+    ) -> ApiResult<AssignLinePayload> {
+        let line_id =
+            decode_or_refuse!(NodeType::Line, &input.line_id, "lineId", AssignLinePayload);
         let owner = match &input.person_id {
             None => None,
-            Some(id) => Some(decode_or_refuse!(NodeType::Person, id, "personId", AssignLinePayload)),
+            Some(id) => Some(decode_or_refuse!(
+                NodeType::Person,
+                id,
+                "personId",
+                AssignLinePayload
+            )),
         };
-        let outcome = people::assign_line(ctx_db(ctx)?, ctx_principal(ctx)?, line_id, owner).await?;
+        let outcome =
+            people::assign_line(ctx_db(ctx)?, ctx_principal(ctx)?, line_id, owner).await?;
         Ok(outcome.map(Line).into())
     }
 
     /// Sets how far a line may dial (coordinators of the line's unit, admins). User errors:
     /// NOT_FOUND, NOT_ALLOWED.
     #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
-    async fn set_dialling_permission(&self, ctx: &Context<'_>, input: SetDiallingPermissionInput) -> ApiResult<SetDiallingPermissionPayload> {
-        let line_id = decode_or_refuse!(NodeType::Line, &input.line_id, "lineId", SetDiallingPermissionPayload);
-        let outcome = people::set_dialling_permission(ctx_db(ctx)?, ctx_principal(ctx)?, line_id, input.permission.into()).await?;
+    async fn set_dialling_permission(
+        &self,
+        ctx: &Context<'_>,
+        input: SetDiallingPermissionInput,
+    ) -> ApiResult<SetDiallingPermissionPayload> {
+        let line_id = decode_or_refuse!(
+            NodeType::Line,
+            &input.line_id,
+            "lineId",
+            SetDiallingPermissionPayload
+        );
+        let outcome = people::set_dialling_permission(
+            ctx_db(ctx)?,
+            ctx_principal(ctx)?,
+            line_id,
+            input.permission.into(),
+        )
+        .await?;
         Ok(outcome.map(Line).into())
     }
 
@@ -167,13 +227,33 @@ impl PeopleMutation {
     /// that is not the person's), RULE_VIOLATION (a Chorus device for someone on Teams, a Teams
     /// client for someone on Chorus).
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
-    async fn register_device(&self, ctx: &Context<'_>, input: RegisterDeviceInput) -> ApiResult<RegisterDevicePayload> {
-        let owner_id = decode_or_refuse!(NodeType::Person, &input.person_id, "personId", RegisterDevicePayload);
+    async fn register_device(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterDeviceInput,
+    ) -> ApiResult<RegisterDevicePayload> {
+        let owner_id = decode_or_refuse!(
+            NodeType::Person,
+            &input.person_id,
+            "personId",
+            RegisterDevicePayload
+        );
         let line_id = match &input.line_id {
             None => None,
-            Some(id) => Some(decode_or_refuse!(NodeType::Line, id, "lineId", RegisterDevicePayload)),
+            Some(id) => Some(decode_or_refuse!(
+                NodeType::Line,
+                id,
+                "lineId",
+                RegisterDevicePayload
+            )),
         };
-        let new = NewDevice { owner_id, kind: input.kind.into(), label: input.label, model: input.model, line_id };
+        let new = NewDevice {
+            owner_id,
+            kind: input.kind.into(),
+            label: input.label,
+            model: input.model,
+            line_id,
+        };
         let outcome = people::register_device(ctx_db(ctx)?, ctx_principal(ctx)?, new).await?;
         Ok(outcome.map(Device).into())
     }
@@ -181,17 +261,37 @@ impl PeopleMutation {
     /// Disables a device or enables it again (ADMIN). A device that does not work on its
     /// owner's platform cannot be enabled (RULE_VIOLATION). User errors: NOT_FOUND.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
-    async fn set_device_status(&self, ctx: &Context<'_>, input: SetDeviceStatusInput) -> ApiResult<SetDeviceStatusPayload> {
-        let id = decode_or_refuse!(NodeType::Device, &input.device_id, "deviceId", SetDeviceStatusPayload);
-        let outcome = people::set_device_status(ctx_db(ctx)?, ctx_principal(ctx)?, id, input.status.into()).await?;
+    async fn set_device_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetDeviceStatusInput,
+    ) -> ApiResult<SetDeviceStatusPayload> {
+        let id = decode_or_refuse!(
+            NodeType::Device,
+            &input.device_id,
+            "deviceId",
+            SetDeviceStatusPayload
+        );
+        let outcome =
+            people::set_device_status(ctx_db(ctx)?, ctx_principal(ctx)?, id, input.status.into())
+                .await?;
         Ok(outcome.map(Device).into())
     }
 
     /// Sets the caller's preferred device: one of their own active devices that works on their
     /// platform (on Teams, the Teams client). Admins may set anyone's. User errors: NOT_FOUND
     /// (including another person's device), RULE_VIOLATION (disabled, wrong platform).
-    async fn set_preferred_device(&self, ctx: &Context<'_>, input: SetPreferredDeviceInput) -> ApiResult<SetPreferredDevicePayload> {
-        let id = decode_or_refuse!(NodeType::Device, &input.device_id, "deviceId", SetPreferredDevicePayload);
+    async fn set_preferred_device(
+        &self,
+        ctx: &Context<'_>,
+        input: SetPreferredDeviceInput,
+    ) -> ApiResult<SetPreferredDevicePayload> {
+        let id = decode_or_refuse!(
+            NodeType::Device,
+            &input.device_id,
+            "deviceId",
+            SetPreferredDevicePayload
+        );
         let outcome = people::set_preferred_device(ctx_db(ctx)?, ctx_principal(ctx)?, id).await?;
         Ok(outcome.map(Person).into())
     }
