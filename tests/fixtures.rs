@@ -92,7 +92,9 @@ pub async fn person(
     .insert(db)
     .await
     .expect("insert device");
-    chorus::services::directory::reindex(db, &[person.id]).await.expect("index the person for search");
+    chorus::services::directory::reindex(db, &[person.id])
+        .await
+        .expect("index the person for search");
     (person, line, device)
 }
 

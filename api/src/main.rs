@@ -160,25 +160,45 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("migrations applied to {}", settings.database.redacted());
             Ok(())
         }
-        Command::Seed { common, people, calls } => {
+        Command::Seed {
+            common,
+            people,
+            calls,
+        } => {
             init_logs("text")?;
             let settings = common.settings(None)?;
             std::fs::create_dir_all(&settings.data_dir)
                 .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
+            let conn = db::connect(&settings.database)
+                .await
+                .map_err(|e| e.to_string())?;
+            db::migrate(&conn)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
             let started = Instant::now();
-            chorus::seed::seed(&conn, people, calls).await.map_err(|e| format!("seed failed: {e:#}"))?;
-            println!("seeded {people} people and {calls} calls in {:.1} s", started.elapsed().as_secs_f64());
+            chorus::seed::seed(&conn, people, calls)
+                .await
+                .map_err(|e| format!("seed failed: {e:#}"))?;
+            println!(
+                "seeded {people} people and {calls} calls in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
-        Command::Import { what: ImportCommand::Calls { common, file } } => {
+        Command::Import {
+            what: ImportCommand::Calls { common, file },
+        } => {
             let settings = common.settings(None)?;
             std::fs::create_dir_all(&settings.data_dir)
                 .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database).await.map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| format!("migration failed: {e}"))?;
-            let input = std::fs::File::open(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let conn = db::connect(&settings.database)
+                .await
+                .map_err(|e| e.to_string())?;
+            db::migrate(&conn)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let input = std::fs::File::open(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let summary = services::import::import_calls(&conn, std::io::BufReader::new(input))
                 .await
                 .map_err(|e| format!("import failed: {e:#}"))?;
@@ -192,7 +212,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 summary.rejected.len(),
                 summary.skipped
             );
-            if summary.rejected.is_empty() { Ok(()) } else { Err("some rows were rejected".into()) }
+            if summary.rejected.is_empty() {
+                Ok(())
+            } else {
+                Err("some rows were rejected".into())
+            }
         }
         Command::Token {
             common,

@@ -9,26 +9,64 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Trans
 use crate::services::directory;
 
 const FIRST: [&str; 24] = [
-    "Alice", "Ben", "Chloe", "Daniel", "Emma", "Finn", "Grace", "Harry", "Isla", "Jack", "Kate", "Liam",
-    "Mia", "Noah", "Olivia", "Priya", "Quentin", "Ruby", "Sam", "Tara", "Umar", "Zoë", "Renée", "Saïd",
+    "Alice", "Ben", "Chloe", "Daniel", "Emma", "Finn", "Grace", "Harry", "Isla", "Jack", "Kate",
+    "Liam", "Mia", "Noah", "Olivia", "Priya", "Quentin", "Ruby", "Sam", "Tara", "Umar", "Zoë",
+    "Renée", "Saïd",
 ];
 const LAST: [&str; 24] = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright",
-    "Green", "Hall", "Wood", "Clarke", "Khan", "Murphy", "O'Brien", "Smith-Jones", "Nguyen", "Ólafsdóttir",
-    "Müller", "García", "Kowalski", "Okafor",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Wright",
+    "Green",
+    "Hall",
+    "Wood",
+    "Clarke",
+    "Khan",
+    "Murphy",
+    "O'Brien",
+    "Smith-Jones",
+    "Nguyen",
+    "Ólafsdóttir",
+    "Müller",
+    "García",
+    "Kowalski",
+    "Okafor",
 ];
 
 /// Generates the data set into an empty database (refuses when people exist).
 pub async fn seed(db: &DatabaseConnection, people: u32, calls: u64) -> anyhow::Result<()> {
     let backend = db.get_database_backend();
-    let existing = db.query_one_raw(sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM person")).await?;
-    if existing.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) > 0 {
+    let existing = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM person",
+        ))
+        .await?;
+    if existing
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0)
+        > 0
+    {
         anyhow::bail!("the database already has people: seed an empty one");
     }
     if people as u64 > 99_999 + 1 {
         anyhow::bail!("at most 100,000 people (five-digit extensions)");
     }
-    let names = |list: &[&str]| list.iter().enumerate().map(|(i, n)| format!("({i}, '{}')", n.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+    let names = |list: &[&str]| {
+        list.iter()
+            .enumerate()
+            .map(|(i, n)| format!("({i}, '{}')", n.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let sql = match backend {
         DatabaseBackend::Postgres => postgres(people, calls, &names(&FIRST), &names(&LAST)),
         DatabaseBackend::Sqlite => sqlite(people, calls, &names(&FIRST), &names(&LAST)),
@@ -38,12 +76,21 @@ pub async fn seed(db: &DatabaseConnection, people: u32, calls: u64) -> anyhow::R
     let txn = db.begin().await?;
     for (step, statement) in sql.iter().enumerate() {
         let started = std::time::Instant::now();
-        txn.execute_unprepared(statement).await.map_err(|e: DbErr| anyhow::anyhow!("step {step}: {e}"))?;
-        tracing::info!(step, elapsed_ms = started.elapsed().as_millis() as u64, "seed step done");
+        txn.execute_unprepared(statement)
+            .await
+            .map_err(|e: DbErr| anyhow::anyhow!("step {step}: {e}"))?;
+        tracing::info!(
+            step,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "seed step done"
+        );
     }
     let started = std::time::Instant::now();
     directory::reindex_all(&txn).await?;
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "directory index built");
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "directory index built"
+    );
     txn.commit().await?;
     Ok(())
 }

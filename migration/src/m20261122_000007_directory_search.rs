@@ -29,10 +29,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("directory_term", &["person_id"])).await
+        manager
+            .create_index(index("directory_term", &["person_id"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table("directory_term").to_owned()).await
+        manager
+            .drop_table(Table::drop().table("directory_term").to_owned())
+            .await
     }
 }

@@ -231,7 +231,10 @@ async fn a_public_key_deployment_accepts_its_issuer_and_refuses_hs_confusion() {
     let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/keys");
     let public = std::path::PathBuf::from(format!("{keys}/ed25519-public.pem"));
     let app = TestApp::spawn_with(|s| {
-        s.auth.key = chorus::config::KeySource::PublicKey { algorithm: Algorithm::EdDSA, pem_file: public.clone() };
+        s.auth.key = chorus::config::KeySource::PublicKey {
+            algorithm: Algorithm::EdDSA,
+            pem_file: public.clone(),
+        };
         s.auth.private_key_file = Some(format!("{keys}/ed25519-private.pem").into());
     })
     .await;

@@ -20,7 +20,16 @@ fn usernames(r: &chorus_tests::GraphqlResponse) -> Vec<String> {
 
 async fn people(app: &TestApp, unit: uuid::Uuid, names: &[(&str, &str)]) {
     for (username, name) in names {
-        fixtures::person(app.db(), NewPerson { username, display_name: name, unit_id: unit, ex_directory: false }).await;
+        fixtures::person(
+            app.db(),
+            NewPerson {
+                username,
+                display_name: name,
+                unit_id: unit,
+                ex_directory: false,
+            },
+        )
+        .await;
     }
 }
 
@@ -28,7 +37,16 @@ async fn people(app: &TestApp, unit: uuid::Uuid, names: &[(&str, &str)]) {
 async fn search_folds_accents_and_matches_any_word_prefix() {
     let app = TestApp::spawn().await;
     let cast = fixtures::cast(app.db()).await;
-    people(&app, cast.college.id, &[("zsaid", "Zainab Saïd"), ("rsmith", "Renée Smith-Jones"), ("jsmythe", "John Smythe")]).await;
+    people(
+        &app,
+        cast.college.id,
+        &[
+            ("zsaid", "Zainab Saïd"),
+            ("rsmith", "Renée Smith-Jones"),
+            ("jsmythe", "John Smythe"),
+        ],
+    )
+    .await;
     let token = app.token(&cast.user.username).await;
     let cases: [(&str, &[&str]); 7] = [
         ("said", &["zsaid"]),
@@ -40,7 +58,13 @@ async fn search_folds_accents_and_matches_any_word_prefix() {
         ("john smy", &["jsmythe"]),
     ];
     for (search, expected) in cases {
-        let r = app.graphql(SEARCH).vars(json!({ "s": search })).as_(&token).send().await.ok();
+        let r = app
+            .graphql(SEARCH)
+            .vars(json!({ "s": search }))
+            .as_(&token)
+            .send()
+            .await
+            .ok();
         assert_eq!(usernames(&r), expected, "search {search:?}");
     }
 }
@@ -58,8 +82,21 @@ async fn search_finds_usernames_extensions_and_numbers_in_any_spelling() {
         .expect("line");
     let national = format!("0{}", &line.e164[3..]);
     let spaced = format!("{} {}", &national[..5], &national[5..]);
-    for search in [line.extension.clone(), line.e164.clone(), national, spaced, "alice".into(), "ALI".into()] {
-        let r = app.graphql(SEARCH).vars(json!({ "s": search })).as_(&token).send().await.ok();
+    for search in [
+        line.extension.clone(),
+        line.e164.clone(),
+        national,
+        spaced,
+        "alice".into(),
+        "ALI".into(),
+    ] {
+        let r = app
+            .graphql(SEARCH)
+            .vars(json!({ "s": search }))
+            .as_(&token)
+            .send()
+            .await
+            .ok();
         assert_eq!(usernames(&r), ["alice"], "search {search:?}");
     }
 }
@@ -70,9 +107,24 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 async fn exact_identifiers_rank_before_name_prefixes_then_by_name() {
     let app = TestApp::spawn().await;
     let cast = fixtures::cast(app.db()).await;
-    people(&app, cast.college.id, &[("mark", "Zed Person"), ("mmarkham", "Mary Markham"), ("amark", "Anna Mark")]).await;
+    people(
+        &app,
+        cast.college.id,
+        &[
+            ("mark", "Zed Person"),
+            ("mmarkham", "Mary Markham"),
+            ("amark", "Anna Mark"),
+        ],
+    )
+    .await;
     let token = app.token(&cast.user.username).await;
-    let r = app.graphql(SEARCH).vars(json!({ "s": "mark" })).as_(&token).send().await.ok();
+    let r = app
+        .graphql(SEARCH)
+        .vars(json!({ "s": "mark" }))
+        .as_(&token)
+        .send()
+        .await
+        .ok();
     // username typed in full, then a whole name word, then a name prefix.
     assert_eq!(usernames(&r), ["mark", "amark", "mmarkham"]);
 }
@@ -90,9 +142,19 @@ async fn ex_directory_entries_appear_only_to_those_allowed() {
     ];
     for (who, sees) in cases {
         let token = app.token(who).await;
-        let r = app.graphql(SEARCH).vars(json!({ "s": "hugo" })).as_(&token).send().await.ok();
+        let r = app
+            .graphql(SEARCH)
+            .vars(json!({ "s": "hugo" }))
+            .as_(&token)
+            .send()
+            .await
+            .ok();
         assert_eq!(usernames(&r) == ["hugo"], sees, "{who}");
-        assert_eq!(r.data("/directory/totalCount"), if sees { 1 } else { 0 }, "{who}");
+        assert_eq!(
+            r.data("/directory/totalCount"),
+            if sees { 1 } else { 0 },
+            "{who}"
+        );
     }
 }
 
@@ -100,8 +162,13 @@ async fn ex_directory_entries_appear_only_to_those_allowed() {
 async fn pages_are_stable_and_filter_by_unit() {
     let app = TestApp::spawn().await;
     let cast = fixtures::cast(app.db()).await;
-    let names: Vec<(String, String)> = (0..7).map(|i| (format!("lab{i}"), format!("Lab Member{i}"))).collect();
-    let refs: Vec<(&str, &str)> = names.iter().map(|(u, n)| (u.as_str(), n.as_str())).collect();
+    let names: Vec<(String, String)> = (0..7)
+        .map(|i| (format!("lab{i}"), format!("Lab Member{i}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(u, n)| (u.as_str(), n.as_str()))
+        .collect();
     people(&app, cast.college.id, &refs).await;
     let elsewhere = fixtures::unit(app.db(), "PHYS", "Physics", TeamsTenant::Main).await;
     people(&app, elsewhere.id, &[("labx", "Lab Outsider")]).await;
@@ -121,8 +188,16 @@ async fn pages_are_stable_and_filter_by_unit() {
             people(&app, cast.college.id, &[("lab00", "Lab Member0 Aardvark")]).await;
         }
     }
-    assert_eq!(seen, ["lab0", "lab1", "lab2", "lab3", "lab4", "lab5", "lab6"]);
+    assert_eq!(
+        seen,
+        ["lab0", "lab1", "lab2", "lab3", "lab4", "lab5", "lab6"]
+    );
 
-    let r = app.graphql(SEARCH).vars(json!({ "s": "x".repeat(101) })).as_(&token).send().await;
+    let r = app
+        .graphql(SEARCH)
+        .vars(json!({ "s": "x".repeat(101) }))
+        .as_(&token)
+        .send()
+        .await;
     assert_eq!(r.error_code(), Some("BAD_USER_INPUT"));
 }

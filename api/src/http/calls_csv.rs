@@ -49,7 +49,11 @@ fn enum_value<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<
 
 impl ExportParams {
     fn filter(self) -> Result<(Option<Uuid>, service::CallFilter), ApiError> {
-        let person = self.person_id.as_deref().map(|id| decode(NodeType::Person, id)).transpose()?;
+        let person = self
+            .person_id
+            .as_deref()
+            .map(|id| decode(NodeType::Person, id))
+            .transpose()?;
         let direction = self
             .direction
             .as_deref()
@@ -97,7 +101,10 @@ const HEADER: [&str; 12] = [
 
 /// The stored spelling of an enum (`INBOUND`, `MISSED`, …).
 fn text<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn csv_rows(items: &[service::HistoryItem], with_header: bool) -> Result<Vec<u8>, csv::Error> {
@@ -107,7 +114,9 @@ fn csv_rows(items: &[service::HistoryItem], with_header: bool) -> Result<Vec<u8>
     }
     for i in items {
         let c = &i.call;
-        let talk = c.answered_at.map_or(0, |a| (c.ended_at - a).num_seconds().max(0));
+        let talk = c
+            .answered_at
+            .map_or(0, |a| (c.ended_at - a).num_seconds().max(0));
         let routed = if c.hunt_group_id.is_some() {
             "HUNT_GROUP"
         } else if c.contact_centre_id.is_some() {
@@ -156,7 +165,17 @@ pub async fn export(
                 let last = items.last().map(|i| (i.call.started_at, i.call.id));
                 let bytes = csv_rows(&items, first_chunk).map_err(std::io::Error::other);
                 let next = match (&last, items.len() as u64 == PAGE) {
-                    (Some(key), true) => match service::history_page(&db, owner, &filter, Some(key), None, false, PAGE).await {
+                    (Some(key), true) => match service::history_page(
+                        &db,
+                        owner,
+                        &filter,
+                        Some(key),
+                        None,
+                        false,
+                        PAGE,
+                    )
+                    .await
+                    {
                         Ok(next) if !next.is_empty() => Some(next),
                         Ok(_) => None,
                         Err(e) => {
@@ -173,7 +192,10 @@ pub async fn export(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"calls.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"calls.csv\"",
+            ),
         ],
         Body::from_stream(stream),
     )

@@ -16,13 +16,21 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(cause) => {
-                tracing::error!(error = format!("{cause:#}"), "internal error in an HTTP route");
+                tracing::error!(
+                    error = format!("{cause:#}"),
+                    "internal error in an HTTP route"
+                );
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
         let body = serde_json::json!({
             "errors": [{ "message": self.message(), "extensions": { "code": self.code() } }]
         });
-        (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
     }
 }
