@@ -53,6 +53,11 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); schema.graphql is exactly this output.
     Schema,
+    /// Rebuild the directory search index from people and lines.
+    Reindex {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Fill an empty database with a large synthetic data set for benchmarks.
     Seed {
         #[command(flatten)]
@@ -158,6 +163,24 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("migration failed: {e}"))?;
             eprintln!("migrations applied to {}", settings.database.redacted());
+            Ok(())
+        }
+        Command::Reindex { common } => {
+            let settings = common.settings(None)?;
+            let conn = db::connect(&settings.database)
+                .await
+                .map_err(|e| e.to_string())?;
+            db::migrate(&conn)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let started = Instant::now();
+            services::directory::reindex_all(&conn)
+                .await
+                .map_err(|e| format!("reindex failed: {e}"))?;
+            println!(
+                "directory index rebuilt in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Seed {

@@ -92,6 +92,10 @@ pub async fn seed(db: &DatabaseConnection, people: u32, calls: u64) -> anyhow::R
         "directory index built"
     );
     txn.commit().await?;
+    if backend == DatabaseBackend::Postgres {
+        // Index-only scans (directory search) need the visibility map of freshly loaded tables.
+        db.execute_unprepared("VACUUM ANALYZE").await?;
+    }
     Ok(())
 }
 

@@ -13,6 +13,12 @@ pub struct Model {
     pub person_id: Uuid,
     /// 0 for identifiers (username, extension, number), 1 for words of the name.
     pub kind: i16,
+    /// Copy of `person.search_name`, the secondary sort key.
+    pub search_name: String,
+    /// Copy of `person.unit_id`, for the unit filter and coordinators' visibility.
+    pub unit_id: Uuid,
+    /// Copy of `person.directory_status == LISTED`.
+    pub listed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,10 @@
 //! Directory search: one row per searchable word of a person (name words folded to lowercase
 //! ASCII, username, extension, number digits). A prefix search is an index range scan
 //! (`term >= 'smi' AND term < 'smj'`) on both backends, never a `LIKE '%…%'` scan.
+//!
+//! Each row also carries the person's sort name, unit and listing, and one index covers
+//! `(term, kind, search_name, unit_id, listed, person_id)`: ranking, visibility and the unit
+//! filter are answered from the index alone, and only the page's people are read.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -19,6 +23,9 @@ impl MigrationTrait for Migration {
                     .col(text("term"))
                     .col(uuid("person_id"))
                     .col(small_integer("kind"))
+                    .col(text("search_name"))
+                    .col(uuid("unit_id"))
+                    .col(boolean("listed"))
                     .primary_key(Index::create().col("term").col("person_id"))
                     .foreign_key(&mut foreign_key(
                         "directory_term",
@@ -30,7 +37,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("directory_term", &["person_id"]))
+            .create_index(index("directory_term", &["person_id", "term"]))
+            .await?;
+        manager
+            .create_index(index(
+                "directory_term",
+                &[
+                    "term",
+                    "kind",
+                    "search_name",
+                    "unit_id",
+                    "listed",
+                    "person_id",
+                ],
+            ))
             .await
     }
 

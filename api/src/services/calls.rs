@@ -174,15 +174,21 @@ pub async fn history_page(
     let started = || Expr::col((cp(), call_participant::Column::StartedAt));
     let id = || Expr::col((cp(), call_participant::Column::CallRecordId));
     // Newest first: "after" a key means older than it.
+    // The redundant `started_at <=`/`>=` bound makes the keyset an index range on both
+    // databases; the OR alone would be a filter over every newer row (cost growing with depth).
     let older = |(t, i): &CallKey| {
-        Cond::any()
-            .add(started().lt(*t))
-            .add(Cond::all().add(started().eq(*t)).add(id().lt(*i)))
+        Cond::all().add(started().lte(*t)).add(
+            Cond::any()
+                .add(started().lt(*t))
+                .add(Cond::all().add(started().eq(*t)).add(id().lt(*i))),
+        )
     };
     let newer = |(t, i): &CallKey| {
-        Cond::any()
-            .add(started().gt(*t))
-            .add(Cond::all().add(started().eq(*t)).add(id().gt(*i)))
+        Cond::all().add(started().gte(*t)).add(
+            Cond::any()
+                .add(started().gt(*t))
+                .add(Cond::all().add(started().eq(*t)).add(id().gt(*i))),
+        )
     };
     if let Some(key) = after {
         q.cond_where(older(key));

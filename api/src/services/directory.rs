@@ -4,14 +4,16 @@
 //! person. [`reindex`] rewrites a person's terms whenever their name, username or lines
 //! change. [`search`] reads a page of matches with keyset order `(relevance, search_name, id)`:
 //! the first query word is an index range scan on `directory_term(term)`, further words are
-//! `EXISTS` probes on the primary key, and nothing is a `LIKE '%…%'` scan.
+//! `EXISTS` probes on `(person_id, term)`, and nothing is a `LIKE '%…%'` scan. Term rows carry
+//! the sort name, unit and listing, so ranking and visibility never touch `person` until the
+//! page's rows are loaded.
 
 use std::collections::HashMap;
 
 use entity::{directory_term, enums::DirectoryStatus, line, person};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Alias, Cond, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement},
+    sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -48,15 +50,19 @@ pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result
                 username: &p.username,
                 lines: by_owner.remove(&p.id).unwrap_or_default(),
             };
+            let listed = p.directory_status == DirectoryStatus::Listed;
             rows.extend(terms(&searchable).into_iter().map(|(term, kind)| {
                 directory_term::ActiveModel {
                     term: sea_orm::Set(term),
                     person_id: sea_orm::Set(p.id),
                     kind: sea_orm::Set(kind),
+                    search_name: sea_orm::Set(p.search_name.clone()),
+                    unit_id: sea_orm::Set(p.unit_id),
+                    listed: sea_orm::Set(listed),
                 }
             }));
         }
-        for batch in rows.chunks(1000).map(<[_]>::to_vec) {
+        for batch in rows.chunks(500).map(<[_]>::to_vec) {
             directory_term::Entity::insert_many(batch)
                 .exec(conn)
                 .await?;
@@ -108,54 +114,63 @@ fn t(name: &str) -> Alias {
 
 /// The matching people as `(id, relevance, search_name)` rows, unordered and unpaged.
 fn matches(spec: &SearchSpec) -> SelectStatement {
+    let Some(first) = spec.words.first() else {
+        return everyone(spec);
+    };
+    let tm = || Alias::new("tm");
+    let col = |c: directory_term::Column| Expr::col((tm(), c));
+    let rank = Expr::case(
+        col(directory_term::Column::Term).eq(first.prefix.clone()),
+        col(directory_term::Column::Kind),
+    )
+    .finally(col(directory_term::Column::Kind).add(2));
+    let mut q = Query::select();
+    q.from_as(directory_term::Entity, tm())
+        .expr_as(col(directory_term::Column::PersonId), t("id"))
+        .expr_as(Func::min(rank), t("relevance"))
+        .expr_as(
+            Func::min(col(directory_term::Column::SearchName)),
+            t("search_name"),
+        )
+        .and_where(col(directory_term::Column::Term).gte(first.prefix.clone()))
+        .and_where(col(directory_term::Column::Term).lt(first.upper.clone()))
+        .group_by_col((tm(), directory_term::Column::PersonId));
+    if let Some(unit) = spec.unit_id {
+        q.and_where(col(directory_term::Column::UnitId).eq(unit));
+    }
+    if let Visibility::ListedPlus { me, units } = &spec.visibility {
+        let mut visible = Cond::any().add(col(directory_term::Column::Listed).eq(true));
+        if let Some(me) = me {
+            visible = visible.add(col(directory_term::Column::PersonId).eq(*me));
+        }
+        if !units.is_empty() {
+            visible = visible.add(col(directory_term::Column::UnitId).is_in(units.iter().copied()));
+        }
+        q.cond_where(visible);
+    }
+    for word in &spec.words[1..] {
+        let probe = Query::select()
+            .expr(Expr::val(1))
+            .from_as(directory_term::Entity, t("w"))
+            .and_where(
+                Expr::col((t("w"), directory_term::Column::PersonId))
+                    .equals((tm(), directory_term::Column::PersonId)),
+            )
+            .and_where(Expr::col((t("w"), directory_term::Column::Term)).gte(word.prefix.clone()))
+            .and_where(Expr::col((t("w"), directory_term::Column::Term)).lt(word.upper.clone()))
+            .to_owned();
+        q.and_where(Expr::exists(probe));
+    }
+    q
+}
+
+/// Everyone visible (of a unit), by name: the listing without search words.
+fn everyone(spec: &SearchSpec) -> SelectStatement {
     let mut q = Query::select();
     q.from(person::Entity)
         .column((person::Entity, person::Column::Id))
-        .column((person::Entity, person::Column::SearchName));
-    match spec.words.first() {
-        None => {
-            q.expr_as(Expr::val(0i32), t("relevance"));
-        }
-        Some(first) => {
-            let rank = Expr::case(
-                Expr::col(directory_term::Column::Term).eq(first.prefix.clone()),
-                Expr::col(directory_term::Column::Kind),
-            )
-            .finally(Expr::col(directory_term::Column::Kind).add(2));
-            let mut m = Query::select();
-            m.from(directory_term::Entity)
-                .column(directory_term::Column::PersonId)
-                .expr_as(Func::min(rank), t("relevance"))
-                .and_where(Expr::col(directory_term::Column::Term).gte(first.prefix.clone()))
-                .and_where(Expr::col(directory_term::Column::Term).lt(first.upper.clone()))
-                .group_by_col(directory_term::Column::PersonId);
-            q.join_subquery(
-                JoinType::InnerJoin,
-                m.to_owned(),
-                t("m"),
-                Expr::col((t("m"), directory_term::Column::PersonId))
-                    .equals((person::Entity, person::Column::Id)),
-            )
-            .column((t("m"), t("relevance")));
-            for word in &spec.words[1..] {
-                let probe = Query::select()
-                    .expr(Expr::val(1))
-                    .from_as(directory_term::Entity, t("w"))
-                    .and_where(
-                        Expr::col((t("w"), directory_term::Column::PersonId))
-                            .equals((person::Entity, person::Column::Id)),
-                    )
-                    .and_where(
-                        Expr::col((t("w"), directory_term::Column::Term)).gte(word.prefix.clone()),
-                    )
-                    .and_where(
-                        Expr::col((t("w"), directory_term::Column::Term)).lt(word.upper.clone()),
-                    )
-                    .to_owned();
-                q.and_where(Expr::exists(probe));
-            }
-        }
-    }
+        .column((person::Entity, person::Column::SearchName))
+        .expr_as(Expr::val(0i32), t("relevance"));
     if let Some(unit) = spec.unit_id {
         q.and_where(Expr::col((person::Entity, person::Column::UnitId)).eq(unit));
     }
@@ -202,8 +217,8 @@ pub async fn page(
 ) -> Result<Vec<Hit>, DbErr> {
     let inner = matches(spec);
     let rel = || Expr::col((t("r"), t("relevance")));
-    let name = || Expr::col((t("r"), person::Column::SearchName));
-    let id = || Expr::col((t("r"), person::Column::Id));
+    let name = || Expr::col((t("r"), t("search_name")));
+    let id = || Expr::col((t("r"), t("id")));
     let beyond = |key: &SearchKey, forward: bool| {
         let (r, n, i) = (i32::from(key.0), key.1.clone(), key.2);
         let (gt_r, gt_n, gt_i) = if forward {

@@ -192,6 +192,7 @@ pub async fn set_directory_status(
     let mut active: person::ActiveModel = before.clone().into();
     active.directory_status = Set(status);
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
+    directory::reindex(&txn, &[after.id]).await?;
     audit::record(
         &txn,
         principal,
