@@ -100,6 +100,20 @@ struct Common {
 }
 
 impl Common {
+    /// Settings, the data directory, and a migrated database connection.
+    async fn open(&self) -> Result<(Settings, sea_orm::DatabaseConnection), String> {
+        let settings = self.settings(None)?;
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+        let conn = db::connect(&settings.database)
+            .await
+            .map_err(|e| e.to_string())?;
+        db::migrate(&conn)
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
+        Ok((settings, conn))
+    }
+
     fn settings(&self, listen: Option<String>) -> Result<Settings, String> {
         Settings::from_raw(RawSettings {
             listen,
@@ -153,26 +167,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate { common } => {
-            let settings = common.settings(None)?;
-            std::fs::create_dir_all(&settings.data_dir)
-                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database)
-                .await
-                .map_err(|e| e.to_string())?;
-            db::migrate(&conn)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            let (settings, _conn) = common.open().await?;
             eprintln!("migrations applied to {}", settings.database.redacted());
             Ok(())
         }
         Command::Reindex { common } => {
-            let settings = common.settings(None)?;
-            let conn = db::connect(&settings.database)
-                .await
-                .map_err(|e| e.to_string())?;
-            db::migrate(&conn)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            let (_, conn) = common.open().await?;
             let started = Instant::now();
             services::directory::reindex_all(&conn)
                 .await
@@ -189,15 +189,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             calls,
         } => {
             init_logs("text")?;
-            let settings = common.settings(None)?;
-            std::fs::create_dir_all(&settings.data_dir)
-                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database)
-                .await
-                .map_err(|e| e.to_string())?;
-            db::migrate(&conn)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            let (_, conn) = common.open().await?;
             let started = Instant::now();
             chorus::seed::seed(&conn, people, calls)
                 .await
@@ -211,15 +203,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Import {
             what: ImportCommand::Calls { common, file },
         } => {
-            let settings = common.settings(None)?;
-            std::fs::create_dir_all(&settings.data_dir)
-                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database)
-                .await
-                .map_err(|e| e.to_string())?;
-            db::migrate(&conn)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            let (_, conn) = common.open().await?;
             let input = std::fs::File::open(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let summary = services::import::import_calls(&conn, std::io::BufReader::new(input))
@@ -247,15 +231,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             ttl,
         } => {
             let ttl = services::tokens::parse_ttl(&ttl)?;
-            let settings = common.settings(None)?;
-            std::fs::create_dir_all(&settings.data_dir)
-                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
-            let conn = db::connect(&settings.database)
-                .await
-                .map_err(|e| e.to_string())?;
-            db::migrate(&conn)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            let (settings, conn) = common.open().await?;
             let keys =
                 TokenKeys::load(&settings.auth, &settings.data_dir).map_err(|e| e.to_string())?;
             let token = services::tokens::mint(&conn, &keys, &person, ttl)
