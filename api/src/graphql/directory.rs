@@ -625,13 +625,13 @@ impl DirectoryMutation {
         let after = sea_orm::ActiveModelTrait::update(active, &txn)
             .await
             .map_err(ApiError::from)?;
-        audit::record(
+        audit::changed(
             &txn,
             principal,
             "unit.update",
             audit::Subject::new("Unit", after.id),
-            Some(audit::snapshot(&before)),
-            Some(audit::snapshot(&after)),
+            &before,
+            &after,
         )
         .await
         .map_err(ApiError::from)?;

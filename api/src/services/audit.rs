@@ -55,6 +55,26 @@ pub async fn record(
     .await
 }
 
+/// Records the change of one row, snapshotting it before and after.
+pub async fn changed<T: Serialize>(
+    conn: &impl ConnectionTrait,
+    actor: &Principal,
+    action: &str,
+    subject: Subject,
+    before: &T,
+    after: &T,
+) -> Result<(), DbErr> {
+    record(
+        conn,
+        actor,
+        action,
+        subject,
+        Some(snapshot(before)),
+        Some(snapshot(after)),
+    )
+    .await
+}
+
 /// Records an event for an actor that is not a request's principal (the system, the CLI).
 pub async fn record_as(
     conn: &impl ConnectionTrait,

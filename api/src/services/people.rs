@@ -157,13 +157,13 @@ pub async fn update_person(
     }
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
     directory::reindex(&txn, &[after.id]).await?;
-    audit::record(
+    audit::changed(
         &txn,
         principal,
         "person.update",
         audit::Subject::new("Person", id),
-        Some(audit::snapshot(&before)),
-        Some(audit::snapshot(&after)),
+        &before,
+        &after,
     )
     .await?;
     txn.commit().await?;
@@ -193,13 +193,13 @@ pub async fn set_directory_status(
     active.directory_status = Set(status);
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
     directory::reindex(&txn, &[after.id]).await?;
-    audit::record(
+    audit::changed(
         &txn,
         principal,
         "person.set_directory_status",
         audit::Subject::new("Person", id),
-        Some(audit::snapshot(&before)),
-        Some(audit::snapshot(&after)),
+        &before,
+        &after,
     )
     .await?;
     txn.commit().await?;
@@ -287,13 +287,13 @@ pub async fn assign_line(
     }
     let touched: Vec<Uuid> = before.owner_id.into_iter().chain(owner).collect();
     directory::reindex(&txn, &touched).await?;
-    audit::record(
+    audit::changed(
         &txn,
         principal,
         "line.assign",
         audit::Subject::new("Line", line_id),
-        Some(audit::snapshot(&before)),
-        Some(audit::snapshot(&after)),
+        &before,
+        &after,
     )
     .await?;
     txn.commit().await?;
@@ -315,13 +315,13 @@ pub async fn set_dialling_permission(
     let mut active: line::ActiveModel = before.clone().into();
     active.dialling_permission = Set(permission);
     let after = try_refuse!(conflict_or(save_line(&txn, &before, active).await)?);
-    audit::record(
+    audit::changed(
         &txn,
         principal,
         "line.set_dialling_permission",
         audit::Subject::new("Line", line_id),
-        Some(audit::snapshot(&before)),
-        Some(audit::snapshot(&after)),
+        &before,
+        &after,
     )
     .await?;
     txn.commit().await?;
@@ -445,13 +445,13 @@ pub async fn set_device_status(
             .exec(&txn)
             .await
     )?);
-    audit::record(
+    audit::changed(
         &txn,
         principal,
         "device.set_status",
         audit::Subject::new("Device", device_id),
-        Some(audit::snapshot(&before)),
-        Some(audit::snapshot(&after)),
+        &before,
+        &after,
     )
     .await?;
     txn.commit().await?;
@@ -507,13 +507,13 @@ pub async fn set_preferred_device(
     let mut active: person::ActiveModel = before.clone().into();
     active.preferred_device_id = Set(Some(device.id));
     let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
-    audit::record(
+    audit::changed(
         &txn,
         principal,
         "person.set_preferred_device",
         audit::Subject::new("Person", after.id),
-        Some(audit::snapshot(&before)),
-        Some(audit::snapshot(&after)),
+        &before,
+        &after,
     )
     .await?;
     txn.commit().await?;
