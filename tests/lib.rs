@@ -23,7 +23,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     pub client: reqwest::Client,
-    _data_dir: TempDir,
+    /// None for a replica, which uses its primary's directory.
+    _data_dir: Option<TempDir>,
     _shutdown: oneshot::Sender<()>,
     /// `(admin URL, database name)` of a PostgreSQL database to drop when the test ends.
     postgres: Option<(String, String)>,
@@ -103,6 +104,22 @@ impl TestApp {
             postgres = Some((admin_url, name));
         }
         adjust(&mut settings);
+        let mut app = Self::start(settings).await;
+        app._data_dir = Some(data_dir);
+        app.postgres = postgres;
+        app
+    }
+
+    /// A second server process on the same database and data directory (same token secret,
+    /// same blob store), with its own connection pool, event listener and port: what a
+    /// replica behind a load balancer is.
+    pub async fn spawn_replica(&self) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        Self::start(settings).await
+    }
+
+    async fn start(settings: Settings) -> Self {
         let app = App::build(settings).await.expect("app starts");
         let addr = app.local_addr().expect("bound");
         let state = app.state().clone();
@@ -118,9 +135,9 @@ impl TestApp {
             addr,
             state,
             client,
-            _data_dir: data_dir,
+            _data_dir: None,
             _shutdown: tx,
-            postgres,
+            postgres: None,
         }
     }
 

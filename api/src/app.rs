@@ -12,11 +12,13 @@ use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
-    auth::TokenKeys,
+    auth::{MediaKeys, TokenKeys},
     config::Settings,
     db,
+    events::Events,
     graphql::{self, AppSchema},
     http,
+    services::voicemail::Voicemails,
 };
 
 /// Shared state of every request.
@@ -29,6 +31,8 @@ pub struct AppState {
     /// nothing but `__schema`/`__type`; None when introspection is off.
     pub introspection_schema: Option<AppSchema>,
     pub settings: Arc<Settings>,
+    /// Blob store, decoder pool, events and signed-URL keys of the voicemail area.
+    pub voicemails: Voicemails,
 }
 
 impl FromRef<AppState> for TokenKeys {
@@ -48,15 +52,26 @@ impl AppState {
         })?;
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
-        Self::with_db(settings, db)
+        let state = Self::with_db(settings, db)?;
+        state.voicemails.spawn_purge(state.db.clone());
+        Ok(state)
     }
 
-    /// Builds the state over an already migrated database.
+    /// Builds the state over an already migrated database (no background tasks but the
+    /// PostgreSQL event listener).
     pub fn with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let keys = TokenKeys::load(&settings.auth, &settings.data_dir)?;
-        let mut builder = graphql::limited_schema(&settings.limits).data(db.clone());
+        let voicemails = voicemails(&settings, &db)?;
+        let mut builder = graphql::limited_schema(&settings.limits)
+            .data(db.clone())
+            .data(voicemails.clone());
         let introspection_schema = if settings.introspection {
-            Some(graphql::schema().data(db.clone()).finish())
+            Some(
+                graphql::schema()
+                    .data(db.clone())
+                    .data(voicemails.clone())
+                    .finish(),
+            )
         } else {
             builder = builder.disable_introspection().disable_suggestions();
             None
@@ -67,13 +82,49 @@ impl AppState {
             schema: builder.finish(),
             introspection_schema,
             settings: Arc::new(settings),
+            voicemails,
         })
     }
 }
 
+/// Opens the blob store named by the settings and the rest of the voicemail area.
+fn voicemails(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<Voicemails> {
+    let storage = storage::StorageConfig::from_url_and_env(
+        settings.storage_url.as_deref(),
+        &settings.data_dir,
+    )
+    .map_err(|e| anyhow::anyhow!("invalid CHORUS_STORAGE_URL: {e}"))?;
+    let store = storage::VoicemailStore::open(&storage)
+        .map_err(|e| anyhow::anyhow!("cannot open the blob store {storage}: {e}"))?;
+    let limits = storage::ProbeLimits {
+        max_bytes: settings.voicemail.max_bytes,
+        max_duration: settings.voicemail.max_duration,
+        ..storage::ProbeLimits::default()
+    };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(Voicemails {
+        store,
+        audio: storage::AudioWorker::new(limits, cores),
+        events: Events::start(db),
+        media: MediaKeys::load(
+            settings.voicemail.media_secret.as_deref(),
+            &settings.data_dir,
+            &settings.auth.issuer,
+        )?,
+        settings: Arc::new(settings.voicemail.clone()),
+        public_url: settings.public_url.clone(),
+    })
+}
+
 /// The router with every route.
 pub fn router(state: AppState) -> Router {
-    let body_cap = state.settings.limits.max_body_bytes;
+    // JSON bodies are held to `max_body_bytes` by the handler; multipart greeting uploads may
+    // be larger, up to the greeting limit.
+    let body_cap = state
+        .settings
+        .limits
+        .max_body_bytes
+        .max(state.settings.voicemail.greeting_max_bytes + (64 << 10));
     let graphql_routes = Router::new()
         .route(
             "/graphql",
@@ -81,8 +132,19 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_cap));
+    // The ingest route reads (and caps) its body itself.
+    let ingest = Router::new()
+        .route(
+            "/v1/mailboxes/{number}/voicemails",
+            axum::routing::post(http::voicemail::ingest),
+        )
+        .layer(DefaultBodyLimit::disable());
     Router::new()
         .merge(graphql_routes)
+        .merge(ingest)
+        .route("/v1/voicemails/{id}/audio", get(http::voicemail::audio))
+        // The spelling of DESIGN.md.
+        .route("/v1/voicemail/{id}/audio", get(http::voicemail::audio))
         .route("/graphql/ws", get(http::ws::upgrade))
         .route("/v1/calls.csv", get(http::calls_csv::export))
         .route("/healthz", get(http::health::healthz))
@@ -131,8 +193,16 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        use axum::serve::ListenerExt as _;
+        // Without TCP_NODELAY a streamed body's last small write waits for the client's
+        // delayed ACK (40 ms) on keep-alive connections: audio downloads crawled.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )

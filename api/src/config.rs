@@ -16,6 +16,21 @@
 //!   key is configured (local testing of the production set-up only).
 //! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 4 MiB (a batch of 5,000 call records fits).
 //! - `CHORUS_INTROSPECTION` (`true`/`false`, default `true`): answer `__schema` queries.
+//! - `CHORUS_STORAGE_URL`: where voicemail audio lives: unset for `<data dir>/blobs`,
+//!   `file:///abs/dir`, `memory:` or `s3://bucket[/prefix]` with the `AWS_*` variables.
+//! - `CHORUS_VOICEMAIL_MAX_BYTES` (default 20 MiB), `CHORUS_VOICEMAIL_MAX_SECONDS` (default
+//!   600), `CHORUS_GREETING_MAX_BYTES` (default 4 MiB): upload limits.
+//! - `CHORUS_VOICEMAIL_RETENTION_DAYS` (default 30): how long a deleted voicemail's audio is
+//!   kept before the purge task removes it; `CHORUS_VOICEMAIL_PURGE_INTERVAL_SECONDS` (default
+//!   3600) how often that task runs.
+//! - `CHORUS_MEDIA_SECRET`: secret (≥ 32 characters) that signs short-lived audio URLs; replicas
+//!   must share it. Without it one is generated in `<data dir>/media-secret`.
+//! - `CHORUS_PUBLIC_URL`: base of the audio URLs handed to clients (e.g.
+//!   `https://chorus.example.ac.uk`); without it they are relative paths.
+//! - `CHORUS_TRUSTED_NETWORKS`: comma-separated CIDRs (the VPN and campus ranges) from which
+//!   voicemail settings may be changed; empty means nowhere.
+//! - `CHORUS_TRUSTED_PROXIES`: comma-separated CIDRs of reverse proxies whose
+//!   `X-Forwarded-For` is believed; from anyone else the header is ignored.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -30,6 +45,49 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub limits: Limits,
     pub introspection: bool,
+    /// `CHORUS_STORAGE_URL` as given; resolved against the data directory at start-up.
+    pub storage_url: Option<String>,
+    pub voicemail: VoicemailSettings,
+    pub network: NetworkSettings,
+    /// Base URL of links handed to clients; None for relative links.
+    pub public_url: Option<String>,
+}
+
+/// Voicemail limits and housekeeping.
+#[derive(Clone, Debug)]
+pub struct VoicemailSettings {
+    /// Largest voicemail upload accepted, in bytes.
+    pub max_bytes: usize,
+    /// Longest voicemail accepted.
+    pub max_duration: std::time::Duration,
+    /// Largest greeting upload accepted, in bytes.
+    pub greeting_max_bytes: usize,
+    /// Time a deleted voicemail's audio is kept before it is purged.
+    pub retention: chrono::Duration,
+    /// How often the purge task runs.
+    pub purge_interval: std::time::Duration,
+    /// Secret of the signed audio URLs; None to use (or create) `<data dir>/media-secret`.
+    pub media_secret: Option<String>,
+}
+
+impl Default for VoicemailSettings {
+    fn default() -> Self {
+        Self {
+            max_bytes: 20 << 20,
+            max_duration: std::time::Duration::from_secs(600),
+            greeting_max_bytes: 4 << 20,
+            retention: chrono::Duration::days(30),
+            purge_interval: std::time::Duration::from_secs(3600),
+            media_secret: None,
+        }
+    }
+}
+
+/// Which client addresses count as "on the VPN", and whose forwarding headers are believed.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkSettings {
+    pub trusted_networks: Vec<ipnet::IpNet>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Where the relational data lives.
@@ -189,6 +247,37 @@ impl Settings {
                 });
             }
         };
+        let mut voicemail = VoicemailSettings::default();
+        if let Some(v) = number::<usize>("CHORUS_VOICEMAIL_MAX_BYTES")? {
+            voicemail.max_bytes = v;
+        }
+        if let Some(v) = number::<u64>("CHORUS_VOICEMAIL_MAX_SECONDS")? {
+            voicemail.max_duration = std::time::Duration::from_secs(v);
+        }
+        if let Some(v) = number::<usize>("CHORUS_GREETING_MAX_BYTES")? {
+            voicemail.greeting_max_bytes = v;
+        }
+        if let Some(v) = number::<u32>("CHORUS_VOICEMAIL_RETENTION_DAYS")? {
+            voicemail.retention = chrono::Duration::days(i64::from(v));
+        }
+        if let Some(v) = number::<u64>("CHORUS_VOICEMAIL_PURGE_INTERVAL_SECONDS")? {
+            voicemail.purge_interval = std::time::Duration::from_secs(v.max(1));
+        }
+        voicemail.media_secret = env("CHORUS_MEDIA_SECRET");
+        if voicemail
+            .media_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < 32)
+        {
+            return Err(ConfigError::Invalid {
+                name: "CHORUS_MEDIA_SECRET",
+                reason: "use at least 32 random characters".into(),
+            });
+        }
+        let network = NetworkSettings {
+            trusted_networks: networks("CHORUS_TRUSTED_NETWORKS")?,
+            trusted_proxies: networks("CHORUS_TRUSTED_PROXIES")?,
+        };
         Ok(Self {
             listen,
             data_dir,
@@ -196,6 +285,10 @@ impl Settings {
             auth,
             limits,
             introspection,
+            storage_url: env("CHORUS_STORAGE_URL"),
+            voicemail,
+            network,
+            public_url: env("CHORUS_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
         })
     }
 
@@ -213,6 +306,10 @@ impl Settings {
             },
             limits: Limits::default(),
             introspection: true,
+            storage_url: None,
+            voicemail: VoicemailSettings::default(),
+            network: NetworkSettings::default(),
+            public_url: None,
         }
     }
 
@@ -240,6 +337,39 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// A numeric variable, or a one-line error naming it.
+fn number<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {
+    env(name)
+        .map(|v| {
+            v.trim().parse().map_err(|_| ConfigError::Invalid {
+                name,
+                reason: format!("{v:?} is not a whole number"),
+            })
+        })
+        .transpose()
+}
+
+/// A comma-separated list of CIDRs (a bare address counts as a /32 or /128).
+pub fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| format!("{s:?} is not a CIDR like 10.0.0.0/8"))
+        })
+        .collect()
+}
+
+fn networks(name: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    env(name)
+        .map(|v| parse_networks(&v).map_err(|reason| ConfigError::Invalid { name, reason }))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +393,18 @@ mod tests {
         };
         let err = Settings::from_raw(raw).expect_err("must fail");
         assert!(err.to_string().contains("listen address"), "{err}");
+    }
+
+    #[test]
+    fn trusted_networks_are_cidrs_or_addresses() {
+        let nets = parse_networks("10.0.0.0/8, 192.168.1.7 ,2001:db8::/32,").expect("valid");
+        assert_eq!(nets.len(), 3);
+        assert_eq!(nets[1].to_string(), "192.168.1.7/32");
+        assert_eq!(
+            parse_networks("10.1.2.3/8").expect("valid")[0].to_string(),
+            "10.0.0.0/8"
+        );
+        assert!(parse_networks("10.0.0.0/33").is_err());
+        assert!(parse_networks("vpn").is_err());
     }
 }

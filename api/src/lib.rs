@@ -10,6 +10,7 @@
 //! - `graphql`: the schema, one module per area.
 //! - `domain`: the rules, pure functions with table tests.
 //! - `services`: transactions around the rules, audit, token minting.
+//! - `events`: voicemail events across processes (PostgreSQL NOTIFY, or in-process).
 //! - `demo`: the deterministic demo university for `serve --demo`.
 //! - `seed`: a large synthetic data set for benchmarks (`chorus seed`).
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod seed;

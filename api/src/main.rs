@@ -4,7 +4,7 @@
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
 use chorus::{
-    app::{App, shutdown_signal},
+    app::{App, AppState, shutdown_signal},
     auth::TokenKeys,
     config::{RawSettings, Settings},
     db, demo, graphql, services,
@@ -73,6 +73,33 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// Voicemail blob store maintenance.
+    Storage {
+        #[command(subcommand)]
+        what: StorageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageCommand {
+    /// Compare the blob store with the database: blobs no row names, rows whose audio is
+    /// missing. Exits 1 when problems remain.
+    Fsck {
+        #[command(flatten)]
+        common: Common,
+        /// Remove orphan blobs (older than the grace period) and unplayable rows.
+        #[arg(long)]
+        repair: bool,
+        /// Leave orphan blobs younger than this alone (an ingest may be between its blob and
+        /// its row), e.g. 10m, 1h.
+        #[arg(long, default_value = "10m")]
+        grace: String,
+    },
+    /// Purge now the audio of voicemails deleted longer ago than the retention period.
+    Purge {
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -225,6 +252,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Err("some rows were rejected".into())
             }
         }
+        Command::Storage { what } => storage(what).await,
         Command::Token {
             common,
             person,
@@ -258,6 +286,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 if seeded {
                     tracing::info!("seeded the demo university");
                 }
+                let state = app.state();
+                let messages = demo::voicemail::seed_if_empty(
+                    &state.db,
+                    &state.voicemails,
+                    chrono::Utc::now(),
+                )
+                .await
+                .map_err(|e| format!("demo voicemail failed: {e:#}"))?;
+                if messages > 0 {
+                    tracing::info!(messages, "filled the demo mailboxes with generated audio");
+                }
                 print_demo_tokens(&app).await;
             }
             let addr = app.local_addr().map_err(|e| e.to_string())?;
@@ -266,6 +305,59 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("server error: {e}"))?;
             tracing::info!("stopped");
+            Ok(())
+        }
+    }
+}
+
+async fn storage(what: StorageCommand) -> Result<(), String> {
+    match what {
+        StorageCommand::Fsck {
+            common,
+            repair,
+            grace,
+        } => {
+            let grace = services::tokens::parse_ttl(&grace)?;
+            let (settings, conn) = common.open().await?;
+            let state = AppState::with_db(settings, conn).map_err(|e| format!("{e:#}"))?;
+            let grace = chrono::Duration::from_std(grace).map_err(|e| e.to_string())?;
+            let report = state
+                .voicemails
+                .fsck(&state.db, repair, grace)
+                .await
+                .map_err(|e| format!("fsck failed: {e}"))?;
+            for key in &report.blobs_without_rows {
+                println!("blob without row: {key}");
+            }
+            for row in &report.rows_without_blobs {
+                println!("row without blob: {row}");
+            }
+            for path in &report.unknown_blobs {
+                println!("not ours (left alone): {path}");
+            }
+            println!(
+                "{} blobs checked; {} without rows, {} rows without blobs; {} repaired",
+                report.blobs,
+                report.blobs_without_rows.len(),
+                report.rows_without_blobs.len(),
+                report.repaired
+            );
+            let remaining = report.blobs_without_rows.len() + report.rows_without_blobs.len();
+            if report.is_clean() || (repair && report.repaired == remaining) {
+                Ok(())
+            } else {
+                Err("problems remain (run with --repair)".into())
+            }
+        }
+        StorageCommand::Purge { common } => {
+            let (settings, conn) = common.open().await?;
+            let state = AppState::with_db(settings, conn).map_err(|e| format!("{e:#}"))?;
+            let purged = state
+                .voicemails
+                .purge_expired(&state.db, chrono::Utc::now())
+                .await
+                .map_err(|e| format!("purge failed: {e}"))?;
+            println!("{purged} deleted voicemails purged");
             Ok(())
         }
     }

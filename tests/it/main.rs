@@ -3,8 +3,13 @@
 
 mod auth;
 mod calls;
+mod conferences;
+mod contact_centres;
 mod directory;
+mod groups;
 mod http;
 mod people;
+mod routing;
 mod schema;
 mod search;
+mod voicemail;

@@ -5,13 +5,16 @@
 //! - `claims`: the access-token claims and their validation rules.
 //! - `principal`: who is calling (`Principal`), the axum extractor and the scoping helpers.
 //! - `guard`: async-graphql guards by role and scope.
+//! - `media`: short-lived tokens of signed audio URLs (their own key, `typ` and audience).
 
 pub mod claims;
 pub mod guard;
 pub mod keys;
+pub mod media;
 pub mod principal;
 
 pub use claims::{AccessClaims, PrincipalKind};
 pub use guard::{RoleGuard, ScopeGuard};
 pub use keys::{AuthError, TokenKeys};
+pub use media::MediaKeys;
 pub use principal::{Principal, Role};

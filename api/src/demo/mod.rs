@@ -14,13 +14,15 @@
 //! - The "IT Service Desk" contact centre: two queues, agents, opening hours, closures on the
 //!   English bank holidays of this year and next.
 //! - ~90,000 call records (about 30 per person) over the last 60 days, ~124,000 participant
-//!   rows; no voicemails yet (their audio comes later).
+//!   rows.
+//! - About 150 voicemails with generated audio (`voicemail`, after the rows: they go through
+//!   the blob store), eight of them in `demo-user`'s mailbox in µ-law, A-law and FLAC.
 //! - The "teams" licence pool, the nomination round with a few Balliol nominations, the four
 //!   tranches (pilot members in tranche 1), role grants, the demo accounts and an audit event.
 //!
 //! Layout: `generate` builds every row in memory (pure), `calls` the call history, `names`
-//! the word lists, `holidays` the bank holidays, `random` the seeded streams; this module
-//! inserts the rows in batches.
+//! the word lists, `holidays` the bank holidays, `random` the seeded streams, `audio` the
+//! synthetic recordings, `voicemail` the mailboxes; this module inserts the rows in batches.
 //!
 //! Same data every run: choices and ids come from fixed ChaCha8 seeds (ids are UUIDv7 built
 //! from a fixed base time plus seeded bits); only times move, relative to today.
@@ -34,6 +36,7 @@ use sea_orm::{
     Iterable, ModelTrait, PaginatorTrait, Statement, TransactionTrait,
 };
 
+pub mod audio;
 mod calls;
 mod generate;
 pub mod holidays;
@@ -42,6 +45,7 @@ mod random;
 
 #[cfg(test)]
 mod tests;
+pub mod voicemail;
 
 /// The fixed demo accounts, one per role.
 pub const ACCOUNTS: [&str; 4] = [

@@ -4,13 +4,19 @@
 //! - `calls`: validating PBX call records, number filters, what counts as missed.
 //! - `devices`: preferring, enabling and the device that actually rings.
 //! - `directory`: who may see a directory entry and its private parts.
+//! - `groups`: hunt, pickup, executive-assistant and contact-centre settings, teleconference codes.
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
+//! - `routing`: how a call would ring, step by step (`routeCall`).
 //! - `search`: directory search terms, query parsing and ranking.
 //! - `text`: folding names for directory search (`search_name`).
+//! - `voicemail`: who reads a mailbox, PIN and e-mail rules, the trusted-network check.
 
 pub mod calls;
 pub mod devices;
 pub mod directory;
+pub mod groups;
 pub mod phone;
+pub mod routing;
 pub mod search;
 pub mod text;
+pub mod voicemail;

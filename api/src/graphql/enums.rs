@@ -157,3 +157,17 @@ mirror_enum! {
         Answered,
     }
 }
+
+mirror_enum! {
+    /// Where a voicemail is in its life.
+    VoicemailState <=> db::VoicemailState {
+        /// Not listened to yet.
+        New,
+        /// Listened to (or marked as read).
+        Read,
+        /// Kept on purpose.
+        Saved,
+        /// Deleted: hidden from lists, audio kept until the retention period ends, then purged.
+        Deleted,
+    }
+}

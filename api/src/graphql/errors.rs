@@ -9,6 +9,8 @@
 
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
 
+use crate::domain::groups::{GroupRefusal, RefusalCategory};
+
 /// A top-level error with its `extensions.code`.
 ///
 /// Deliberately not `Display`: async-graphql converts any `Display` type into an error
@@ -107,6 +109,9 @@ pub struct UserError {
     pub message: String,
     /// Machine-readable reason.
     pub code: UserErrorCode,
+    /// The rule that refused it, as a stable code for scripts (e.g. `PLATFORM_MISMATCH`,
+    /// `BRIDGE_FULL`, `OVERLAPPING_HOURS`); null when `code` says it all.
+    pub reason: Option<String>,
 }
 
 impl UserError {
@@ -115,6 +120,24 @@ impl UserError {
             field: field.iter().map(|s| (*s).to_owned()).collect(),
             message: message.into(),
             code,
+            reason: None,
+        }
+    }
+
+    /// A refusal of a group, centre or conference rule (`domain::groups`) on `field`: the
+    /// coarse code from the rule's category, `reason` its stable code.
+    pub fn refused(field: Vec<String>, refusal: &GroupRefusal, message: String) -> Self {
+        let code = match refusal.category() {
+            RefusalCategory::Invalid => UserErrorCode::Invalid,
+            RefusalCategory::NotFound => UserErrorCode::NotFound,
+            RefusalCategory::Duplicate => UserErrorCode::Duplicate,
+            RefusalCategory::RuleViolation => UserErrorCode::RuleViolation,
+        };
+        Self {
+            field,
+            message,
+            code,
+            reason: Some(refusal.code().to_owned()),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Loaders {
     pub devices: DataLoader<ById<device::Entity>>,
     pub hunt_groups: DataLoader<ById<hunt_group::Entity>>,
     pub contact_centres: DataLoader<ById<contact_centre::Entity>>,
+    /// Lines by the number a call or voicemail shows: an extension or E.164.
+    pub lines_by_number: DataLoader<LinesByNumber>,
 }
 
 impl Loaders {
@@ -39,11 +41,38 @@ impl Loaders {
             devices: DataLoader::new(ById::new(db), spawn),
             hunt_groups: DataLoader::new(ById::new(db), spawn),
             contact_centres: DataLoader::new(ById::new(db), spawn),
+            lines_by_number: DataLoader::new(LinesByNumber(db.clone()), spawn),
         }
     }
 }
 
 pub struct UnitLoader(DatabaseConnection);
+
+pub struct LinesByNumber(DatabaseConnection);
+
+impl Loader<String> for LinesByNumber {
+    type Value = line::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let (numbers, extensions): (Vec<&String>, Vec<&String>) =
+            keys.iter().partition(|k| k.starts_with('+'));
+        let rows = line::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(line::Column::E164.is_in(numbers.into_iter().cloned()))
+                    .add(line::Column::Extension.is_in(extensions.into_iter().cloned())),
+            )
+            .all(&self.0)
+            .await?;
+        let mut map = HashMap::new();
+        for l in rows {
+            map.insert(l.extension.clone(), l.clone());
+            map.insert(l.e164.clone(), l);
+        }
+        Ok(map)
+    }
+}
 
 impl Loader<Uuid> for UnitLoader {
     type Value = unit::Model;

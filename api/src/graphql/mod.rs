@@ -9,18 +9,28 @@
 //! - `calls`: call history, badges, recent contacts, PBX ingest.
 //! - `directory`: units, people, lines, devices, `me`, `directory`.
 //! - `people`: mutations on people, lines and devices.
+//! - `voicemail`: mailboxes, messages, greetings, settings, `voicemailReceived`.
+//! - `conferences`: teleconferences (bridges, codes, participants).
+//! - `groups`: hunt, pickup and executive-assistant groups.
+//! - `contact_centres`: contact centres, queues, agents, opening hours, closures.
+//! - `routing`: `routeCall`, how a call would ring.
 
 pub mod calls;
+pub mod conferences;
+pub mod contact_centres;
 pub mod directory;
 pub mod enums;
 pub mod errors;
+pub mod groups;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
 pub mod people;
+pub mod routing;
+pub mod voicemail;
 
 use async_graphql::{
-    Context, EmptySubscription, Interface, MergedObject, Object, Schema, SchemaBuilder,
+    Context, Interface, MergedObject, MergedSubscription, Object, Schema, SchemaBuilder,
 };
 use sea_orm::{DatabaseConnection, EntityTrait};
 
@@ -32,7 +42,16 @@ use node::NodeType;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(DirectoryQuery, calls::CallsQuery, NodeQuery);
+pub struct Query(
+    DirectoryQuery,
+    calls::CallsQuery,
+    voicemail::VoicemailQuery,
+    conferences::ConferenceQuery,
+    groups::GroupQuery,
+    contact_centres::ContactCentreQuery,
+    routing::RoutingQuery,
+    NodeQuery,
+);
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
@@ -40,20 +59,32 @@ pub struct Mutation(
     DirectoryMutation,
     people::PeopleMutation,
     calls::CallsMutation,
+    voicemail::VoicemailMutation,
+    conferences::ConferenceMutation,
+    groups::GroupMutation,
+    contact_centres::ContactCentreMutation,
 );
 
+/// The root subscription type.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(voicemail::VoicemailSubscription);
+
 /// The schema type served by the app.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema without data or limits: production adds state and limits, tests theirs, and
 /// `chorus schema` prints its SDL.
-pub fn schema() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .register_output_type::<Node>()
+pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .register_output_type::<Node>()
 }
 
 /// The schema with the request limits applied.
-pub fn limited_schema(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+pub fn limited_schema(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     schema()
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -89,6 +120,12 @@ pub enum Node {
     Line(Line),
     Device(Device),
     CallRecord(calls::CallRecord),
+    Voicemail(voicemail::Voicemail),
+    Teleconference(conferences::Teleconference),
+    HuntGroup(groups::HuntGroup),
+    PickupGroup(groups::PickupGroup),
+    EaGroup(groups::EaGroup),
+    ContactCentre(contact_centres::ContactCentre),
 }
 
 /// `node` and `nodes`.
@@ -173,6 +210,18 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             (role.is_some() || principal.is_admin())
                 .then_some(Node::CallRecord(calls::CallRecord { call, role }))
         }
+        NodeType::Voicemail => voicemail::load(ctx, uuid).await?.map(Node::Voicemail),
+        NodeType::Teleconference => conferences::load(ctx, uuid)
+            .await?
+            .map(Node::Teleconference),
+        NodeType::HuntGroup => groups::load_hunt(ctx, uuid).await?.map(Node::HuntGroup),
+        NodeType::PickupGroup => groups::load_pickup(ctx, uuid).await?.map(Node::PickupGroup),
+        NodeType::EaGroup => groups::load_ea(ctx, uuid).await?.map(Node::EaGroup),
+        NodeType::ContactCentre => contact_centres::load(ctx, uuid)
+            .await?
+            .map(Node::ContactCentre),
+        // Queues are reached through their centre.
+        NodeType::Queue => None,
         NodeType::Device => {
             let Some(device) = entity::device::Entity::find_by_id(uuid)
                 .one(db)

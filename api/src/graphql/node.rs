@@ -16,15 +16,29 @@ pub enum NodeType {
     Line,
     Device,
     CallRecord,
+    Voicemail,
+    Teleconference,
+    HuntGroup,
+    PickupGroup,
+    EaGroup,
+    ContactCentre,
+    Queue,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 5] = [
+    const ALL: [NodeType; 12] = [
         Self::Unit,
         Self::Person,
         Self::Line,
         Self::Device,
         Self::CallRecord,
+        Self::Voicemail,
+        Self::Teleconference,
+        Self::HuntGroup,
+        Self::PickupGroup,
+        Self::EaGroup,
+        Self::ContactCentre,
+        Self::Queue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +48,13 @@ impl NodeType {
             Self::Line => "Line",
             Self::Device => "Device",
             Self::CallRecord => "CallRecord",
+            Self::Voicemail => "Voicemail",
+            Self::Teleconference => "Teleconference",
+            Self::HuntGroup => "HuntGroup",
+            Self::PickupGroup => "PickupGroup",
+            Self::EaGroup => "EaGroup",
+            Self::ContactCentre => "ContactCentre",
+            Self::Queue => "ContactCentreQueue",
         }
     }
 }

@@ -3,7 +3,8 @@
 //! does not:
 //! - `Accept` is honoured: `application/graphql-response+json` (with 4xx status codes for
 //!   request errors, and no `data` key), `application/json` (legacy, always 200), else 406;
-//! - `POST` bodies must be JSON (415 otherwise; multipart only with a preflight header);
+//! - `POST` bodies must be JSON (415 otherwise), or a GraphQL multipart request for file
+//!   uploads (greetings; CSRF-safe because the bearer token header forces a preflight);
 //! - `GET` never runs a mutation (405 with `Allow: POST`);
 //! - one operation per request: JSON arrays (batches) are refused with 400;
 //! - bodies over the configured cap get 413 (a body-limit layer on the route).
@@ -18,15 +19,21 @@ use async_graphql::{
         types::{DocumentOperations, OperationType, Selection},
     },
 };
+use std::net::SocketAddr;
+
 use axum::{
+    Extension,
     body::Bytes,
-    extract::{Query, State},
+    extract::{ConnectInfo, Query, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde::Deserialize;
 
-use crate::{app::AppState, auth::principal::authenticate, graphql::loaders::Loaders};
+use crate::{
+    app::AppState, auth::principal::authenticate, graphql::loaders::Loaders,
+    http::voicemail::ClientAddress,
+};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -110,6 +117,7 @@ fn error_response(status: StatusCode, media: Media, code: &str, message: &str) -
 /// `GET /graphql`: GraphiQL for a browser, otherwise a query from the query string.
 pub async fn get(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> Response {
@@ -162,16 +170,38 @@ pub async fn get(
             }
         }
     }
-    execute(state, Method::GET, &headers, media, request).await
+    let client = ClientAddress::of(&state, peer, &headers);
+    execute(state, Method::GET, &headers, media, client, request).await
 }
 
-/// `POST /graphql`: one operation as a JSON body.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /graphql`: one operation as a JSON body, or a GraphQL multipart request (file
+/// uploads: greetings).
+pub async fn post(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = Media::negotiate(header_str(&headers, header::ACCEPT)) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
+    let client = ClientAddress::of(&state, peer, &headers);
     let content_type = header_str(&headers, header::CONTENT_TYPE).to_ascii_lowercase();
     let essence = content_type.split(';').next().unwrap_or("").trim();
+    if essence == "multipart/form-data" {
+        return multipart(state, &headers, media, client, body).await;
+    }
+    if body.len() > state.settings.limits.max_body_bytes {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            "LIMIT_EXCEEDED",
+            &format!(
+                "the request body is larger than {} bytes",
+                state.settings.limits.max_body_bytes
+            ),
+        );
+    }
     if essence != JSON && essence != GRAPHQL_RESPONSE {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -210,7 +240,37 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
-    execute(state, Method::POST, &headers, media, request).await
+    execute(state, Method::POST, &headers, media, client, request).await
+}
+
+/// A GraphQL multipart request (the "GraphQL multipart request spec": `operations`, `map`,
+/// then the files), with one file of at most the greeting limit.
+async fn multipart(
+    state: AppState,
+    headers: &HeaderMap,
+    media: Media,
+    client: ClientAddress,
+    body: Bytes,
+) -> Response {
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(state.settings.voicemail.greeting_max_bytes)
+        .max_num_files(1);
+    let content_type = header_str(headers, header::CONTENT_TYPE).to_owned();
+    let reader = futures_util::io::Cursor::new(body);
+    let request = match async_graphql::http::receive_body(Some(content_type), reader, options).await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let (status, code) = match e {
+                async_graphql::ParseRequestError::PayloadTooLarge => {
+                    (StatusCode::PAYLOAD_TOO_LARGE, "LIMIT_EXCEEDED")
+                }
+                _ => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+            };
+            return error_response(status, media, code, &format!("bad multipart request: {e}"));
+        }
+    };
+    execute(state, Method::POST, headers, media, client, request).await
 }
 
 /// What a parsed document asks for, as far as routing the request needs to know.
@@ -254,6 +314,7 @@ async fn execute(
     method: Method,
     headers: &HeaderMap,
     media: Media,
+    client: ClientAddress,
     request: async_graphql::Request,
 ) -> Response {
     let principal = match authenticate(headers, &state.keys) {
@@ -289,7 +350,10 @@ async fn execute(
         (Some(unlimited), true) => unlimited,
         _ => &state.schema,
     };
-    let request = request.data(Loaders::new(&state.db)).data(principal);
+    let request = request
+        .data(Loaders::new(&state.db))
+        .data(principal)
+        .data(client);
     let response = schema.execute(request).await;
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

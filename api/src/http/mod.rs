@@ -6,9 +6,11 @@
 //! - `calls_csv`: `GET /v1/calls.csv`, a streamed CSV export of a call history.
 //! - `errors`: JSON error answers of plain routes, with the GraphQL codes.
 //! - `health`: `/healthz` (process up) and `/readyz` (database reachable).
+//! - `voicemail`: PBX voicemail ingest and the audio route (Range, ETag, signed URLs).
 
 pub mod calls_csv;
 pub mod errors;
 pub mod graphql;
 pub mod health;
+pub mod voicemail;
 pub mod ws;

@@ -3,14 +3,24 @@
 //! Layout:
 //! - `audit`: the audit trail every mutation writes to.
 //! - `calls`: call history and PBX ingest.
+//! - `conferences`: scheduling teleconferences.
+//! - `contact_centres`: contact centre configuration.
 //! - `directory`: directory search and its term index.
+//! - `groups`: hunt, pickup and executive-assistant groups.
 //! - `import`: CSV backfill of call records.
 //! - `people`: changing people, lines and devices.
+//! - `routing`: loading what `routeCall` needs.
 //! - `tokens`: minting access tokens for local use.
+//! - `voicemail`: ingest, mailbox lists and changes, greetings, retention purge, fsck.
 
 pub mod audit;
 pub mod calls;
+pub mod conferences;
+pub mod contact_centres;
 pub mod directory;
+pub mod groups;
 pub mod import;
 pub mod people;
+pub mod routing;
 pub mod tokens;
+pub mod voicemail;

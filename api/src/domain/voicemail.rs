@@ -1,0 +1,246 @@
+//! Voicemail rules: who reads a mailbox, what a mailbox setting may be, and which client
+//! addresses count as "on the VPN" (DESIGN.md rule 12).
+
+use std::net::IpAddr;
+
+use entity::enums::VoicemailState;
+use ipnet::IpNet;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+
+/// A mailbox is read by the person whose line it is, and by administrators. Nobody else:
+/// not a coordinator of the owner's unit, not a service account (ingest writes, never reads).
+/// A shared line's mailbox (no owner) is an administrator's.
+pub fn can_read_mailbox(principal: &Principal, line_owner: Option<Uuid>) -> bool {
+    principal.is_admin() || line_owner.is_some_and(|owner| principal.is_person(owner))
+}
+
+/// What a client may set a voicemail to. `DELETED` is reached through delete, not here.
+pub fn settable(state: VoicemailState) -> bool {
+    state != VoicemailState::Deleted
+}
+
+/// Rings before an unanswered call goes to voicemail (Webex Calling allows 2–20).
+pub const RINGS: std::ops::RangeInclusive<i32> = 2..=20;
+
+/// Default rings for a mailbox with no settings row yet.
+pub const DEFAULT_RINGS: i32 = 4;
+
+/// A mailbox PIN: 4 to 8 digits, not one digit repeated, not a run up or down (`1234`,
+/// `9876`), and not the line's own extension (the first thing anyone would try).
+pub fn validate_pin(pin: &str, extension: &str) -> Result<(), &'static str> {
+    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("the PIN must be 4 to 8 digits");
+    }
+    let digits: Vec<i16> = pin.bytes().map(|b| i16::from(b - b'0')).collect();
+    if digits.windows(2).all(|w| w[0] == w[1]) {
+        return Err("the PIN must not be one digit repeated");
+    }
+    let step = digits[1] - digits[0];
+    if step.abs() == 1 && digits.windows(2).all(|w| w[1] - w[0] == step) {
+        return Err("the PIN must not be a run of consecutive digits");
+    }
+    if pin == extension || extension.ends_with(pin) {
+        return Err("the PIN must not be the line's extension");
+    }
+    Ok(())
+}
+
+/// An address for voicemail e-mails: one `@`, a dotted domain, no spaces, at most 254
+/// characters. Deliverability is the mail system's business; this catches typing slips.
+pub fn validate_email(address: &str) -> Result<(), &'static str> {
+    let ok = address.len() <= 254
+        && !address.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match address.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            }
+            None => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err("not an e-mail address like name@example.ac.uk")
+    }
+}
+
+/// The client's address as far as it can be believed.
+///
+/// The TCP peer is the client unless it is one of the configured proxies; then the
+/// `X-Forwarded-For` list is read from the right (the hop nearest to us), skipping further
+/// trusted proxies, and the first address that is not a proxy is the client. A header from an
+/// untrusted peer is ignored (anyone can write one). `None` when a proxy forwarded a value that
+/// does not parse, or forwarded no header at all: the address is unknown, so not trusted.
+pub fn client_address(peer: IpAddr, forwarded_for: &[&str], proxies: &[IpNet]) -> Option<IpAddr> {
+    let peer = peer.to_canonical();
+    let is_proxy = |ip: &IpAddr| proxies.iter().any(|n| n.contains(ip));
+    if !is_proxy(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = forwarded_for
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect();
+    let mut last = None;
+    for hop in hops.iter().rev() {
+        let ip = parse_hop(hop)?.to_canonical();
+        if !is_proxy(&ip) {
+            return Some(ip);
+        }
+        last = Some(ip);
+    }
+    // Every hop was a proxy: the leftmost is the nearest to the client we know of.
+    last
+}
+
+/// One `X-Forwarded-For` entry: an address, optionally with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip())
+}
+
+/// True when the address is inside one of the trusted networks.
+pub fn is_trusted(address: Option<IpAddr>, networks: &[IpNet]) -> bool {
+    address.is_some_and(|ip| networks.iter().any(|n| n.contains(&ip.to_canonical())))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::auth::{PrincipalKind, Role};
+
+    fn person(id: Uuid, roles: &[Role]) -> Principal {
+        Principal {
+            username: "someone".into(),
+            kind: PrincipalKind::Person,
+            person_id: Some(id),
+            roles: roles.iter().copied().chain([Role::User]).collect(),
+            units: BTreeSet::new(),
+            scopes: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_owner_and_admins_read_a_mailbox() {
+        let (owner, other) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(can_read_mailbox(&person(owner, &[]), Some(owner)));
+        assert!(!can_read_mailbox(&person(other, &[]), Some(owner)));
+        assert!(!can_read_mailbox(
+            &person(other, &[Role::Coordinator]),
+            Some(owner)
+        ));
+        assert!(can_read_mailbox(
+            &person(other, &[Role::Admin]),
+            Some(owner)
+        ));
+        assert!(!can_read_mailbox(&person(owner, &[]), None));
+        assert!(can_read_mailbox(&person(other, &[Role::Admin]), None));
+    }
+
+    #[test]
+    fn pins() {
+        for ok in ["2580", "19283746", "1357", "0505"] {
+            assert_eq!(validate_pin(ok, "70123"), Ok(()), "{ok}");
+        }
+        let refused = [
+            ("123", "the PIN must be 4 to 8 digits"),
+            ("123456789", "the PIN must be 4 to 8 digits"),
+            ("12a4", "the PIN must be 4 to 8 digits"),
+            ("٣٤٥٦", "the PIN must be 4 to 8 digits"),
+            ("0000", "the PIN must not be one digit repeated"),
+            ("1234", "the PIN must not be a run of consecutive digits"),
+            ("87654", "the PIN must not be a run of consecutive digits"),
+            ("70123", "the PIN must not be the line's extension"),
+            ("0123", "the PIN must not be a run of consecutive digits"),
+        ];
+        for (pin, why) in refused {
+            assert_eq!(validate_pin(pin, "70123"), Err(why), "{pin}");
+        }
+        assert_eq!(
+            validate_pin("2713", "72713"),
+            Err("the PIN must not be the line's extension")
+        );
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a.b@example.ac.uk", "x+vm@it.ox.ac.uk"] {
+            assert_eq!(validate_email(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "nobody",
+            "@example.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+            "a@b.com.",
+            "a@b..com",
+        ] {
+            assert!(validate_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    fn nets(s: &str) -> Vec<IpNet> {
+        crate::config::parse_networks(s).expect("valid CIDRs")
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_proxies() {
+        let proxies = nets("10.9.0.0/16");
+        // A direct client: its own address, whatever header it sends.
+        assert_eq!(
+            client_address(ip("192.0.2.7"), &["10.8.0.5"], &proxies),
+            Some(ip("192.0.2.7"))
+        );
+        // Through the proxy: the rightmost hop that is not a proxy.
+        assert_eq!(
+            client_address(ip("10.9.0.1"), &["203.0.113.9, 10.8.0.5"], &proxies),
+            Some(ip("10.8.0.5"))
+        );
+        // Two proxies in a row, headers split over two lines, a port on a hop.
+        assert_eq!(
+            client_address(ip("10.9.0.1"), &["10.8.0.5:5123", "10.9.0.2"], &proxies),
+            Some(ip("10.8.0.5"))
+        );
+        // A proxy that forwards rubbish, or nothing: unknown.
+        assert_eq!(
+            client_address(ip("10.9.0.1"), &["not-an-ip"], &proxies),
+            None
+        );
+        assert_eq!(client_address(ip("10.9.0.1"), &[], &proxies), None);
+        // IPv4-mapped IPv6 peers are IPv4.
+        assert_eq!(
+            client_address(ip("::ffff:192.0.2.7"), &[], &proxies),
+            Some(ip("192.0.2.7"))
+        );
+    }
+
+    #[test]
+    fn trusted_networks() {
+        let vpn = nets("10.8.0.0/16, 2001:db8::/32");
+        assert!(is_trusted(Some(ip("10.8.3.4")), &vpn));
+        assert!(is_trusted(Some(ip("::ffff:10.8.3.4")), &vpn));
+        assert!(is_trusted(Some(ip("2001:db8::5")), &vpn));
+        assert!(!is_trusted(Some(ip("10.9.3.4")), &vpn));
+        assert!(!is_trusted(None, &vpn));
+        assert!(!is_trusted(Some(ip("10.8.3.4")), &[]));
+    }
+}
