@@ -1,6 +1,7 @@
 //! Domain rules: plain functions over plain data, unit-tested without a server or database.
 //!
 //! Layout:
+//! - `cutover`: the move to Teams: the MS Teams column, movement sets, tranches, moves.
 //! - `calls`: validating PBX call records, number filters, what counts as missed.
 //! - `devices`: preferring, enabling and the device that actually rings.
 //! - `directory`: who may see a directory entry and its private parts.
@@ -12,6 +13,7 @@
 //! - `voicemail`: who reads a mailbox, PIN and e-mail rules, the trusted-network check.
 
 pub mod calls;
+pub mod cutover;
 pub mod devices;
 pub mod directory;
 pub mod groups;
