@@ -54,6 +54,11 @@ impl AppState {
         db::migrate(&db).await?;
         let state = Self::with_db(settings, db)?;
         state.voicemails.spawn_purge(state.db.clone());
+        crate::services::cutover::notify::spawn(
+            state.db.clone(),
+            state.settings.cutover.mail_dir.clone(),
+            state.settings.cutover.notify_interval,
+        );
         Ok(state)
     }
 
@@ -64,12 +69,16 @@ impl AppState {
         let voicemails = voicemails(&settings, &db)?;
         let mut builder = graphql::limited_schema(&settings.limits)
             .data(db.clone())
-            .data(voicemails.clone());
+            .data(voicemails.clone())
+            .data(voicemails.events.clone())
+            .data(settings.cutover.clone());
         let introspection_schema = if settings.introspection {
             Some(
                 graphql::schema()
                     .data(db.clone())
                     .data(voicemails.clone())
+                    .data(voicemails.events.clone())
+                    .data(settings.cutover.clone())
                     .finish(),
             )
         } else {

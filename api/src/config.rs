@@ -51,6 +51,29 @@ pub struct Settings {
     pub network: NetworkSettings,
     /// Base URL of links handed to clients; None for relative links.
     pub public_url: Option<String>,
+    pub cutover: CutoverSettings,
+}
+
+/// The move to Teams: the MS Teams column's look-back and the countdown sender.
+#[derive(Clone, Debug)]
+pub struct CutoverSettings {
+    /// How far back external calls away from the desk phone count (rule 1).
+    pub lookback_days: u32,
+    /// How often the countdown sender looks for due notices.
+    pub notify_interval: std::time::Duration,
+    /// Where the sender also writes each e-mail as a `.eml` file (a mail pickup directory);
+    /// None keeps the rendered e-mail in the outbox row only.
+    pub mail_dir: Option<PathBuf>,
+}
+
+impl Default for CutoverSettings {
+    fn default() -> Self {
+        Self {
+            lookback_days: 90,
+            notify_interval: std::time::Duration::from_secs(60),
+            mail_dir: None,
+        }
+    }
 }
 
 /// Voicemail limits and housekeeping.
@@ -278,7 +301,16 @@ impl Settings {
             trusted_networks: networks("CHORUS_TRUSTED_NETWORKS")?,
             trusted_proxies: networks("CHORUS_TRUSTED_PROXIES")?,
         };
+        let mut cutover = CutoverSettings::default();
+        if let Some(v) = number::<u32>("CHORUS_TEAMS_LOOKBACK_DAYS")? {
+            cutover.lookback_days = v.clamp(1, 3660);
+        }
+        if let Some(v) = number::<u64>("CHORUS_NOTIFY_INTERVAL_SECONDS")? {
+            cutover.notify_interval = std::time::Duration::from_secs(v.max(1));
+        }
+        cutover.mail_dir = env("CHORUS_MAIL_DIR").map(PathBuf::from);
         Ok(Self {
+            cutover,
             listen,
             data_dir,
             database,
@@ -310,6 +342,7 @@ impl Settings {
             voicemail: VoicemailSettings::default(),
             network: NetworkSettings::default(),
             public_url: None,
+            cutover: CutoverSettings::default(),
         }
     }
 

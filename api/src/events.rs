@@ -15,6 +15,24 @@ use uuid::Uuid;
 
 /// The PostgreSQL channel of voicemail events.
 pub const VOICEMAIL_CHANNEL: &str = "chorus_voicemail";
+/// The PostgreSQL channel of cutover progress.
+pub const CUTOVER_CHANNEL: &str = "chorus_cutover";
+
+/// Progress of a move to Teams: sent after each movement set, and once at the end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutoverProgress {
+    /// One id per `executeTranche` or `moveToTeams` run.
+    pub run_id: Uuid,
+    pub tranche_id: Option<Uuid>,
+    pub sets_total: u32,
+    pub sets_done: u32,
+    pub sets_failed: u32,
+    pub people_moved: u32,
+    /// The set just finished: its members, and why it failed (None when it moved).
+    pub set_members: Vec<Uuid>,
+    pub failure: Option<String>,
+    pub finished: bool,
+}
 
 /// A voicemail was stored in a mailbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +47,7 @@ pub struct VoicemailReceived {
 #[derive(Clone)]
 pub struct Events {
     voicemail: broadcast::Sender<VoicemailReceived>,
+    cutover: broadcast::Sender<CutoverProgress>,
     /// True when delivery goes through PostgreSQL NOTIFY.
     postgres: bool,
 }
@@ -38,14 +57,51 @@ impl Events {
     /// when the connection drops, and stops when the runtime does).
     pub fn start(db: &DatabaseConnection) -> Self {
         let (voicemail, _) = broadcast::channel(1024);
+        let (cutover, _) = broadcast::channel(4096);
         let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
         if postgres {
             let pool = db.get_postgres_connection_pool().clone();
-            tokio::spawn(listen(pool, voicemail.clone()));
+            tokio::spawn(listen(pool, voicemail.clone(), cutover.clone()));
         }
         Self {
             voicemail,
+            cutover,
             postgres,
+        }
+    }
+
+    /// A receiver of cutover progress from now on.
+    pub fn subscribe_cutover(&self) -> broadcast::Receiver<CutoverProgress> {
+        self.cutover.subscribe()
+    }
+
+    /// Publishes progress to every process's subscribers (through NOTIFY on PostgreSQL, sent
+    /// at once: call it outside a transaction, after the set committed).
+    pub async fn progress(&self, db: &impl ConnectionTrait, event: CutoverProgress) {
+        if !self.postgres {
+            let _ = self.cutover.send(event);
+            return;
+        }
+        let Ok(payload) = serde_json::to_string(&event) else {
+            return;
+        };
+        // NOTIFY payloads are limited to 8000 bytes: a huge set is sent without its members.
+        let payload = if payload.len() > 7_000 {
+            let mut slim = event;
+            slim.set_members.clear();
+            serde_json::to_string(&slim).unwrap_or_default()
+        } else {
+            payload
+        };
+        if let Err(e) = db
+            .execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CUTOVER_CHANNEL.into(), payload.into()],
+            ))
+            .await
+        {
+            tracing::warn!(error = %e, "cutover progress not published");
         }
     }
 
@@ -84,9 +140,13 @@ impl Events {
     }
 }
 
-async fn listen(pool: sqlx::PgPool, tx: broadcast::Sender<VoicemailReceived>) {
+async fn listen(
+    pool: sqlx::PgPool,
+    tx: broadcast::Sender<VoicemailReceived>,
+    cutover: broadcast::Sender<CutoverProgress>,
+) {
     loop {
-        match listen_once(&pool, &tx).await {
+        match listen_once(&pool, &tx, &cutover).await {
             Ok(()) => return,
             Err(e) => {
                 // The pool is closed when the app stops; anything else is worth a retry.
@@ -103,13 +163,25 @@ async fn listen(pool: sqlx::PgPool, tx: broadcast::Sender<VoicemailReceived>) {
 async fn listen_once(
     pool: &sqlx::PgPool,
     tx: &broadcast::Sender<VoicemailReceived>,
+    cutover: &broadcast::Sender<CutoverProgress>,
 ) -> Result<(), sqlx::Error> {
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-    listener.listen(VOICEMAIL_CHANNEL).await?;
+    listener
+        .listen_all([VOICEMAIL_CHANNEL, CUTOVER_CHANNEL])
+        .await?;
     loop {
         // `recv` reconnects by itself after a lost connection (events sent meanwhile are lost;
         // clients re-read the list on reconnect).
         let notification = listener.recv().await?;
+        if notification.channel() == CUTOVER_CHANNEL {
+            match serde_json::from_str::<CutoverProgress>(notification.payload()) {
+                Ok(event) => {
+                    let _ = cutover.send(event);
+                }
+                Err(e) => tracing::warn!(error = %e, "unreadable cutover notification"),
+            }
+            continue;
+        }
         match serde_json::from_str::<VoicemailReceived>(notification.payload()) {
             Ok(event) => {
                 let _ = tx.send(event);

@@ -14,6 +14,7 @@
 //! - `m20261122_000005_cutover`: Cutover to Teams: licences, nominations, tranches and the notification outbox.
 //! - `m20261122_000006_audit`: Audit events.
 //! - `m20261122_000007_directory_search`: Searchable words of people for the directory.
+//! - `m20261122_000008_cutover_indexes`: Indexes of the MS Teams column.
 
 #![forbid(unsafe_code)]
 
@@ -28,6 +29,7 @@ mod m20261122_000004_contact_centres;
 mod m20261122_000005_cutover;
 mod m20261122_000006_audit;
 mod m20261122_000007_directory_search;
+mod m20261122_000008_cutover_indexes;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_cutover::Migration),
             Box::new(m20261122_000006_audit::Migration),
             Box::new(m20261122_000007_directory_search::Migration),
+            Box::new(m20261122_000008_cutover_indexes::Migration),
         ]
     }
 }

@@ -170,6 +170,16 @@ impl Person {
         Ok(lines.unwrap_or_default().into_iter().map(Line).collect())
     }
 
+    /// The move to Telephony over Teams as it concerns this person: the MS Teams column's
+    /// answer, their tranche and move date, what changes, their countdown e-mails. Null unless
+    /// the caller is the person, an admin, or a coordinator of the person's unit.
+    async fn cutover(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<super::cutover::PersonCutover>> {
+        super::cutover::person_cutover(ctx, &self.0).await
+    }
+
     /// The person's devices. Null unless the caller is the person, an admin, or a coordinator
     /// of the person's unit.
     async fn devices(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Device>>> {

@@ -14,10 +14,12 @@
 //! - `groups`: hunt, pickup and executive-assistant groups.
 //! - `contact_centres`: contact centres, queues, agents, opening hours, closures.
 //! - `routing`: `routeCall`, how a call would ring.
+//! - `cutover`: the move to Teams: MS Teams column, sets, nominations, licences, tranches, moves.
 
 pub mod calls;
 pub mod conferences;
 pub mod contact_centres;
+pub mod cutover;
 pub mod directory;
 pub mod enums;
 pub mod errors;
@@ -50,6 +52,7 @@ pub struct Query(
     groups::GroupQuery,
     contact_centres::ContactCentreQuery,
     routing::RoutingQuery,
+    cutover::CutoverQuery,
     NodeQuery,
 );
 
@@ -63,11 +66,15 @@ pub struct Mutation(
     conferences::ConferenceMutation,
     groups::GroupMutation,
     contact_centres::ContactCentreMutation,
+    cutover::CutoverMutation,
 );
 
 /// The root subscription type.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(voicemail::VoicemailSubscription);
+pub struct Subscription(
+    voicemail::VoicemailSubscription,
+    cutover::CutoverSubscription,
+);
 
 /// The schema type served by the app.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -126,6 +133,7 @@ pub enum Node {
     PickupGroup(groups::PickupGroup),
     EaGroup(groups::EaGroup),
     ContactCentre(contact_centres::ContactCentre),
+    Tranche(cutover::Tranche),
 }
 
 /// `node` and `nodes`.
@@ -220,8 +228,9 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
         NodeType::ContactCentre => contact_centres::load(ctx, uuid)
             .await?
             .map(Node::ContactCentre),
-        // Queues are reached through their centre.
-        NodeType::Queue => None,
+        // Queues are reached through their centre; rounds through `nominationRounds`.
+        NodeType::Queue | NodeType::NominationRound => None,
+        NodeType::Tranche => cutover::load_tranche(ctx, uuid).await?.map(Node::Tranche),
         NodeType::Device => {
             let Some(device) = entity::device::Entity::find_by_id(uuid)
                 .one(db)

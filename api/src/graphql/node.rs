@@ -23,10 +23,12 @@ pub enum NodeType {
     EaGroup,
     ContactCentre,
     Queue,
+    Tranche,
+    NominationRound,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 12] = [
+    const ALL: [NodeType; 14] = [
         Self::Unit,
         Self::Person,
         Self::Line,
@@ -39,6 +41,8 @@ impl NodeType {
         Self::EaGroup,
         Self::ContactCentre,
         Self::Queue,
+        Self::Tranche,
+        Self::NominationRound,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +59,8 @@ impl NodeType {
             Self::EaGroup => "EaGroup",
             Self::ContactCentre => "ContactCentre",
             Self::Queue => "ContactCentreQueue",
+            Self::Tranche => "Tranche",
+            Self::NominationRound => "NominationRound",
         }
     }
 }

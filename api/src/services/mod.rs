@@ -4,6 +4,7 @@
 //! - `audit`: the audit trail every mutation writes to.
 //! - `calls`: call history and PBX ingest.
 //! - `conferences`: scheduling teleconferences.
+//! - `cutover`: the move to Teams: column, licences, nominations, tranches, moves.
 //! - `contact_centres`: contact centre configuration.
 //! - `directory`: directory search and its term index.
 //! - `groups`: hunt, pickup and executive-assistant groups.
@@ -17,6 +18,7 @@ pub mod audit;
 pub mod calls;
 pub mod conferences;
 pub mod contact_centres;
+pub mod cutover;
 pub mod directory;
 pub mod groups;
 pub mod import;

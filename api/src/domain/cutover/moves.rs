@@ -2,7 +2,7 @@
 //! exactly what changes out. The dry run shows the plan; the real run applies the same plan,
 //! so the two cannot differ.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use entity::enums::{DeviceKind, DeviceStatus, Platform};
 use serde::Serialize;
@@ -37,7 +37,8 @@ pub struct GroupState {
     pub id: Uuid,
     pub ea: bool,
     pub platform: Platform,
-    pub members: Vec<Uuid>,
+    /// Every member with their platform now.
+    pub members: Vec<(Uuid, Platform)>,
 }
 
 /// The TEAMS_CLIENT device that becomes preferred.
@@ -95,13 +96,16 @@ pub fn plan_set(people: &[PersonState], groups: &[GroupState]) -> Result<SetMove
             return Err(Refusal::NoLicence(p.id));
         }
     }
-    let platform: BTreeMap<Uuid, Platform> = people.iter().map(|p| (p.id, p.platform)).collect();
-    for g in groups {
-        for m in &g.members {
-            if !in_set.contains(m) && platform.get(m).copied() != Some(Platform::Teams) {
-                return Err(Refusal::SetSplit { missing: vec![*m] });
-            }
-        }
+    let missing: BTreeSet<Uuid> = groups
+        .iter()
+        .flat_map(|g| g.members.iter())
+        .filter(|(m, platform)| !in_set.contains(m) && *platform != Platform::Teams)
+        .map(|(m, _)| *m)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Refusal::SetSplit {
+            missing: missing.into_iter().collect(),
+        });
     }
     for p in people.iter().filter(|p| p.platform == Platform::Chorus) {
         let disable = p
@@ -247,19 +251,19 @@ mod tests {
                 id: id(500),
                 ea: false,
                 platform: Platform::Chorus,
-                members: vec![id(1), id(2), id(3)],
+                members: vec![(id(1), Platform::Chorus), (id(2), Platform::Chorus), (id(3), Platform::Teams)],
             },
             GroupState {
                 id: id(600),
                 ea: true,
                 platform: Platform::Chorus,
-                members: vec![id(1), id(2)],
+                members: vec![(id(1), Platform::Chorus), (id(2), Platform::Chorus)],
             },
             GroupState {
                 id: id(700),
                 ea: false,
                 platform: Platform::Teams,
-                members: vec![id(3)],
+                members: vec![(id(3), Platform::Teams)],
             },
         ];
         let plan = plan_set(&[alice, bob, carol], &groups).expect("plans");
@@ -303,7 +307,7 @@ mod tests {
                     id: id(500),
                     ea: false,
                     platform: Platform::Chorus,
-                    members: vec![id(1), id(9)],
+                    members: vec![(id(1), Platform::Chorus), (id(9), Platform::Chorus), (id(8), Platform::Teams)],
                 }],
                 "SET_SPLIT",
             ),
