@@ -156,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/voicemail/{id}/audio", get(http::voicemail::audio))
         .route("/graphql/ws", get(http::ws::upgrade))
         .route("/v1/calls.csv", get(http::calls_csv::export))
+        .route("/v1/teams-column.csv", get(http::teams_csv::export))
         .route("/healthz", get(http::health::healthz))
         .route("/readyz", get(http::health::readyz))
         .with_state(state)

@@ -79,6 +79,29 @@ enum Command {
         #[command(subcommand)]
         what: StorageCommand,
     },
+    /// Export data as files.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The MS Teams column as CSV (the columns of `GET /v1/teams-column.csv`).
+    TeamsColumn {
+        #[command(flatten)]
+        common: Common,
+        /// Unit code (e.g. BALL); every unit when left out.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Days of call history that count; default CHORUS_TEAMS_LOOKBACK_DAYS (90).
+        #[arg(long)]
+        look_back_days: Option<u32>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -253,6 +276,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Storage { what } => storage(what).await,
+        Command::Export { what } => export(what).await,
         Command::Token {
             common,
             person,
@@ -361,6 +385,50 @@ async fn storage(what: StorageCommand) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+async fn export(what: ExportCommand) -> Result<(), String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let ExportCommand::TeamsColumn {
+        common,
+        unit,
+        look_back_days,
+        output,
+    } = what;
+    let (settings, conn) = common.open().await?;
+    let scope = match unit {
+        None => services::cutover::column::Scope::All,
+        Some(code) => {
+            let unit = entity::unit::Entity::find()
+                .filter(entity::unit::Column::Code.eq(code.to_uppercase()))
+                .one(&conn)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no unit with code {code:?}"))?;
+            services::cutover::column::Scope::Units(vec![unit.id])
+        }
+    };
+    let days = look_back_days.unwrap_or(settings.cutover.lookback_days);
+    let since = services::cutover::since(chrono::Utc::now(), days);
+    let (rows, _) = services::cutover::column::compute(&conn, &scope, since)
+        .await
+        .map_err(|e| format!("cannot compute the column: {e}"))?;
+    let numbers = chorus::http::teams_csv::tranche_numbers(&conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    let csv = chorus::http::teams_csv::render(&rows, &numbers).map_err(|e| e.to_string())?;
+    match output {
+        Some(path) => std::fs::write(&path, csv)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&csv)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    eprintln!("{} people exported", rows.len());
+    Ok(())
 }
 
 async fn print_demo_tokens(app: &App) {

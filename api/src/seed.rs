@@ -128,14 +128,19 @@ fn hash(i: &str, (mul, add): (u64, u64)) -> String {
     format!("((({i}) * {mul} + {add}) % 4294967296) / 42950")
 }
 
-/// Which device an outbound call `g` of person `sp` was made from: by the top two bits of a
-/// hash of `g` (a person's calls are `people` apart, so `g` modulo anything small would give
-/// each person one device for all their calls), a quarter from their softphone (else app), a
-/// quarter from their app (else softphone), the rest from the desk phone.
-const CALL_DEVICE: &str = "CASE WHEN g % 3 = 1 THEN CASE ((g * 2654435761) % 4294967296) / 1073741824
-                                WHEN 0 THEN COALESCE(sp.soft_id, sp.app_id, sp.desk_id)
-                                WHEN 1 THEN COALESCE(sp.app_id, sp.soft_id, sp.desk_id)
-                                ELSE sp.desk_id END END";
+/// Which device outbound call `g` of person `sp` was made from. Person `p`'s calls are
+/// `g = p + people * k` (except the heavy people's), and their outbound ones are three rounds
+/// `k` apart, so `k % 4` takes every value in turn: a quarter of them from the softphone (else
+/// the app), a quarter from the app (else the softphone), the rest from the desk phone.
+fn call_device(people: u32) -> String {
+    format!(
+        "CASE WHEN g % 3 = 1 THEN CASE (g / {}) % 4
+                 WHEN 0 THEN COALESCE(sp.soft_id, sp.app_id, sp.desk_id)
+                 WHEN 1 THEN COALESCE(sp.app_id, sp.soft_id, sp.desk_id)
+                 ELSE sp.desk_id END END",
+        people.max(1)
+    )
+}
 
 /// Who is nominated: 70% of softphone and app users and a few others, never in a unit on a
 /// separate Teams tenant (the first three units).
@@ -231,7 +236,7 @@ fn postgres(plan: &Plan, first: &str, last: &str) -> Vec<(&'static str, String)>
         pickup_groups,
     } = *plan;
     let ea_start = plan.ea_start();
-    let (critical, nominees) = (critical(), nominees());
+    let (critical, nominees, call_device) = (critical(), nominees(), call_device(people));
     let (h, h2) = (hash("i::bigint", HASH_H), hash("i::bigint", HASH_H2));
     // The Monday `weeks` weeks from now: this week's Monday plus that many weeks.
     let tranches = tranche_rows("gen_random_uuid()", "now()", |weeks| {
@@ -396,7 +401,7 @@ fn postgres(plan: &Plan, first: &str, last: &str) -> Vec<(&'static str, String)>
                 CASE g % 3 WHEN 1 THEN '+4420794' || lpad((g % 100000)::text, 5, '0') WHEN 0 THEN sp.extension ELSE lpad(((p + 1) % {people})::text, 5, '0') END,
                 g % 3 <> 2,
                 CASE WHEN g % 7 < 5 THEN 'ANSWERED' WHEN g % 7 = 5 THEN 'MISSED' ELSE 'VOICEMAIL' END,
-                {CALL_DEVICE}, CASE WHEN g % 3 <> 0 THEN sp.id END, CASE WHEN g % 3 = 0 THEN sp.id END, NULL, NULL, NULL, now()
+                {call_device}, CASE WHEN g % 3 <> 0 THEN sp.id END, CASE WHEN g % 3 = 0 THEN sp.id END, NULL, NULL, NULL, now()
          FROM (SELECT g, now() - (g * interval '3 seconds') AS t,
                       CASE WHEN g % 20 = 0 THEN (g / 20) % 5 ELSE g % {people} END AS p
                FROM generate_series(1, {calls}) g) s
@@ -411,7 +416,9 @@ fn postgres(plan: &Plan, first: &str, last: &str) -> Vec<(&'static str, String)>
 
 /// `WITH RECURSIVE {name}(g)` counting `0 .. n` (no row when `n` is 0).
 fn sqlite_series(name: &str, n: u32) -> String {
-    format!("WITH RECURSIVE {name}(g) AS (SELECT 0 WHERE 0 < {n} UNION ALL SELECT g + 1 FROM {name} WHERE g + 1 < {n})")
+    format!(
+        "WITH RECURSIVE {name}(g) AS (SELECT 0 WHERE 0 < {n} UNION ALL SELECT g + 1 FROM {name} WHERE g + 1 < {n})"
+    )
 }
 
 fn sqlite(plan: &Plan, first: &str, last: &str) -> Vec<(&'static str, String)> {
@@ -426,7 +433,7 @@ fn sqlite(plan: &Plan, first: &str, last: &str) -> Vec<(&'static str, String)> {
         pickup_groups,
     } = *plan;
     let ea_start = plan.ea_start();
-    let (critical, nominees) = (critical(), nominees());
+    let (critical, nominees, call_device) = (critical(), nominees(), call_device(people));
     let (h, h2) = (hash("i", HASH_H), hash("i", HASH_H2));
     let ts = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')";
     let ts_at = |modifier: &str| format!("strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', {modifier})");
@@ -611,7 +618,7 @@ fn sqlite(plan: &Plan, first: &str, last: &str) -> Vec<(&'static str, String)> {
                            ELSE printf('%05d', (p + 1) % {people}) END,
                 g % 3 <> 2,
                 CASE WHEN g % 7 < 5 THEN 'ANSWERED' WHEN g % 7 = 5 THEN 'MISSED' ELSE 'VOICEMAIL' END,
-                {CALL_DEVICE}, CASE WHEN g % 3 <> 0 THEN sp.id END, CASE WHEN g % 3 = 0 THEN sp.id END, NULL, NULL, NULL, {ts}
+                {call_device}, CASE WHEN g % 3 <> 0 THEN sp.id END, CASE WHEN g % 3 = 0 THEN sp.id END, NULL, NULL, NULL, {ts}
          FROM (SELECT g, CASE WHEN g % 20 = 0 THEN (g / 20) % 5 ELSE g % {people} END AS p,
                       CAST(strftime('%s', 'now') AS INTEGER) AS now_s FROM s) x
          JOIN seed_person sp ON sp.i = x.p;")),

@@ -5,6 +5,7 @@ mod auth;
 mod calls;
 mod conferences;
 mod contact_centres;
+mod cutover;
 mod directory;
 mod groups;
 mod http;

@@ -331,21 +331,9 @@ fn user_errors(e: CutoverError) -> ApiResult<Vec<UserError>> {
     }])
 }
 
-/// The units whose column the caller may read: all (None) or these.
+/// The units whose column the caller may read.
 fn column_scope(principal: &Principal, unit: Option<Uuid>) -> ApiResult<column::Scope> {
-    let all = principal.is_admin() || principal.has_scope(tranches::SCOPE);
-    match unit {
-        Some(u) if all || principal.coordinates(u) => Ok(column::Scope::Units(vec![u])),
-        Some(_) => Err(ApiError::Forbidden("that unit is not one you coordinate".into()).into()),
-        None if all => Ok(column::Scope::All),
-        None if principal.has_role(Role::Coordinator) => Ok(column::Scope::Units(
-            principal.units.iter().copied().collect(),
-        )),
-        None => Err(ApiError::Forbidden(
-            "the MS Teams column is for coordinators and administrators".into(),
-        )
-        .into()),
-    }
+    column::scope_for(principal, unit).map_err(|why| ApiError::Forbidden(why.into()).into())
 }
 
 async fn person_of(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Person>> {
@@ -429,12 +417,22 @@ impl TeamsColumnRow {
 
     /// Why they cannot move.
     async fn blockers(&self) -> Vec<TeamsBlocker> {
-        self.0.verdict.blockers.iter().map(|b| (*b).into()).collect()
+        self.0
+            .verdict
+            .blockers
+            .iter()
+            .map(|b| (*b).into())
+            .collect()
     }
 
     /// What moving takes from them.
     async fn warnings(&self) -> Vec<TeamsWarning> {
-        self.0.verdict.warnings.iter().map(|w| (*w).into()).collect()
+        self.0
+            .verdict
+            .warnings
+            .iter()
+            .map(|w| (*w).into())
+            .collect()
     }
 
     /// Outbound external calls from a non-desk device in the look-back window.
@@ -498,11 +496,13 @@ impl TeamsColumnFilter {
                 .blocker
                 .is_none_or(|x| r.verdict.blockers.contains(&x.into()))
             && self.answered.is_none_or(|a| r.nomination.is_some() == a)
-            && self.in_movement_set.is_none_or(|m| r.set_key.is_some() == m)
+            && self
+                .in_movement_set
+                .is_none_or(|m| r.set_key.is_some() == m)
     }
 }
 
-/// How many people of the whole (filtered) column have each status.
+/// How many people of the scope (unit or all) have each status, before the filter.
 #[derive(SimpleObject, Clone, Default)]
 pub struct TeamsColumnCounts {
     /// ELIGIBLE people.
@@ -527,7 +527,7 @@ connection!(
 pub struct TeamsEligibility {
     /// The page of rows, in directory order.
     pub rows: TeamsColumnConnection,
-    /// Counts over every row that passed the filter.
+    /// Counts over the whole scope, before the filter.
     pub counts: TeamsColumnCounts,
 }
 
@@ -968,9 +968,7 @@ fn set_result(s: moves::SetOutcome) -> SetMoveResult {
                     TeamsClient::New => None,
                 },
                 creates_teams_client: m.teams_client == TeamsClient::New,
-                preferred_device_before: m
-                    .preferred_before
-                    .map(|d| encode(NodeType::Device, d)),
+                preferred_device_before: m.preferred_before.map(|d| encode(NodeType::Device, d)),
                 leaves_pickup_group_ids: m
                     .leave_pickup_groups
                     .iter()
@@ -1063,12 +1061,22 @@ impl PersonCutover {
 
     /// Why they are offered Teams.
     async fn reasons(&self) -> Vec<TeamsReason> {
-        self.row.verdict.reasons.iter().map(|r| (*r).into()).collect()
+        self.row
+            .verdict
+            .reasons
+            .iter()
+            .map(|r| (*r).into())
+            .collect()
     }
 
     /// Why they cannot move.
     async fn blockers(&self) -> Vec<TeamsBlocker> {
-        self.row.verdict.blockers.iter().map(|b| (*b).into()).collect()
+        self.row
+            .verdict
+            .blockers
+            .iter()
+            .map(|b| (*b).into())
+            .collect()
     }
 
     /// True when they hold a Teams licence.
@@ -1206,8 +1214,6 @@ impl CutoverQuery {
         let (rows, _) = column::compute(ctx_db(ctx)?, &scope, since)
             .await
             .map_err(ApiError::from)?;
-        let filter = filter.unwrap_or_default();
-        let rows: Vec<column::Row> = rows.into_iter().filter(|r| filter.keeps(r)).collect();
         let mut counts = TeamsColumnCounts::default();
         for r in &rows {
             match r.verdict.status {
@@ -1217,13 +1223,13 @@ impl CutoverQuery {
                 Status::Moved => counts.moved += 1,
             }
         }
+        let filter = filter.unwrap_or_default();
+        let rows: Vec<column::Row> = rows.into_iter().filter(|r| filter.keeps(r)).collect();
         let total = rows.len() as i64;
         let key = |r: &column::Row| (r.search_name.clone(), r.person_id);
         let window = slice(rows, &page, key);
         Ok(TeamsEligibility {
-            rows: page
-                .finish(window, key, TeamsColumnRow, Some(total))
-                .into(),
+            rows: page.finish(window, key, TeamsColumnRow, Some(total)).into(),
             counts,
         })
     }
@@ -1323,9 +1329,7 @@ impl CutoverQuery {
             return Err(ApiError::Forbidden("the pool is for staff".into()).into());
         }
         Ok(LicencePool(
-            licences::pool(ctx_db(ctx)?)
-                .await
-                .map_err(ApiError::from)?,
+            licences::pool(ctx_db(ctx)?).await.map_err(ApiError::from)?,
         ))
     }
 
@@ -1341,7 +1345,10 @@ impl CutoverQuery {
     }
 
     /// Progress of the current round per unit: eligible, answered, pending.
-    async fn nomination_progress(&self, ctx: &Context<'_>) -> ApiResult<Vec<UnitNominationProgress>> {
+    async fn nomination_progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<UnitNominationProgress>> {
         let principal = ctx_principal(ctx)?;
         match nominations::progress(ctx_db(ctx)?, principal, since(ctx, None)?).await {
             Ok(p) => Ok(p.into_iter().map(UnitNominationProgress).collect()),
@@ -1701,7 +1708,15 @@ impl CutoverMutation {
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
         let people = ids(NodeType::Person, &input.person_ids)?;
-        match licences::assign(ctx_db(ctx)?, principal, &people, input.dry_run, since(ctx, None)?).await {
+        match licences::assign(
+            ctx_db(ctx)?,
+            principal,
+            &people,
+            input.dry_run,
+            since(ctx, None)?,
+        )
+        .await
+        {
             Ok((results, pool)) => Ok(LicencesPayload {
                 results: results.into_iter().map(licence_result).collect(),
                 pool: Some(LicencePool(pool)),
@@ -1765,7 +1780,15 @@ impl CutoverMutation {
         input: CreateNominationRoundInput,
     ) -> ApiResult<NominationRoundPayload> {
         let principal = ctx_principal(ctx)?;
-        match nominations::create_round(ctx_db(ctx)?, principal, &input.name, input.deadline, Utc::now()).await {
+        match nominations::create_round(
+            ctx_db(ctx)?,
+            principal,
+            &input.name,
+            input.deadline,
+            Utc::now(),
+        )
+        .await
+        {
             Ok(r) => Ok(NominationRoundPayload {
                 round: Some(NominationRound(r)),
                 user_errors: vec![],
@@ -1925,7 +1948,15 @@ impl CutoverMutation {
         input: PlanTranchesInput,
     ) -> ApiResult<PlanTranchesPayload> {
         let principal = ctx_principal(ctx)?;
-        match tranches::plan(ctx_db(ctx)?, principal, input.dry_run, Utc::now(), since(ctx, None)?).await {
+        match tranches::plan(
+            ctx_db(ctx)?,
+            principal,
+            input.dry_run,
+            Utc::now(),
+            since(ctx, None)?,
+        )
+        .await
+        {
             Ok(plan) => Ok(PlanTranchesPayload {
                 placed_count: plan.placed.iter().map(|(_, m, _)| m.len() as i64).sum(),
                 placements: plan
@@ -1969,7 +2000,16 @@ impl CutoverMutation {
         let events = ctx
             .data_opt::<Events>()
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no events in the context")))?;
-        match moves::execute_tranche(ctx_db(ctx)?, principal, events, tranche, input.dry_run, since(ctx, None)?).await {
+        match moves::execute_tranche(
+            ctx_db(ctx)?,
+            principal,
+            events,
+            tranche,
+            input.dry_run,
+            since(ctx, None)?,
+        )
+        .await
+        {
             Ok((t, report)) => Ok(MovePayload::of(report, Some(Tranche(t)))),
             Err(e) => Ok(MovePayload::refused(user_errors(e)?, input.dry_run)),
         }
@@ -1986,7 +2026,16 @@ impl CutoverMutation {
         let events = ctx
             .data_opt::<Events>()
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no events in the context")))?;
-        match moves::move_people(ctx_db(ctx)?, principal, events, &people, input.dry_run, since(ctx, None)?).await {
+        match moves::move_people(
+            ctx_db(ctx)?,
+            principal,
+            events,
+            &people,
+            input.dry_run,
+            since(ctx, None)?,
+        )
+        .await
+        {
             Ok(report) => Ok(MovePayload::of(report, None)),
             Err(e) => Ok(MovePayload::refused(user_errors(e)?, input.dry_run)),
         }
@@ -2099,16 +2148,19 @@ impl CutoverSubscription {
             .data_opt::<Events>()
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no events in the context")))?
             .subscribe_cutover();
-        Ok(futures_util::stream::unfold(receiver, move |mut rx| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(e) if only.is_none() || e.tranche_id == only => {
-                        return Some((CutoverProgressEvent::from(e), rx));
+        Ok(futures_util::stream::unfold(
+            receiver,
+            move |mut rx| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(e) if only.is_none() || e.tranche_id == only => {
+                            return Some((CutoverProgressEvent::from(e), rx));
+                        }
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                     }
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
-            }
-        }))
+            },
+        ))
     }
 }

@@ -173,10 +173,7 @@ impl Person {
     /// The move to Telephony over Teams as it concerns this person: the MS Teams column's
     /// answer, their tranche and move date, what changes, their countdown e-mails. Null unless
     /// the caller is the person, an admin, or a coordinator of the person's unit.
-    async fn cutover(
-        &self,
-        ctx: &Context<'_>,
-    ) -> ApiResult<Option<super::cutover::PersonCutover>> {
+    async fn cutover(&self, ctx: &Context<'_>) -> ApiResult<Option<super::cutover::PersonCutover>> {
         super::cutover::person_cutover(ctx, &self.0).await
     }
 

@@ -4,6 +4,7 @@
 //! - `graphql`: `POST`/`GET /graphql` (GraphQL over HTTP, written to the spec) and GraphiQL.
 //! - `ws`: `/graphql/ws`, graphql-transport-ws subscriptions with auth in `connection_init`.
 //! - `calls_csv`: `GET /v1/calls.csv`, a streamed CSV export of a call history.
+//! - `teams_csv`: `GET /v1/teams-column.csv`, the MS Teams column as CSV.
 //! - `errors`: JSON error answers of plain routes, with the GraphQL codes.
 //! - `health`: `/healthz` (process up) and `/readyz` (database reachable).
 //! - `voicemail`: PBX voicemail ingest and the audio route (Range, ETag, signed URLs).
@@ -12,5 +13,6 @@ pub mod calls_csv;
 pub mod errors;
 pub mod graphql;
 pub mod health;
+pub mod teams_csv;
 pub mod voicemail;
 pub mod ws;

@@ -296,7 +296,8 @@ mod tests {
         use Blocker as B;
         use Reason as R;
         use Warning as W;
-        let cases: Vec<(&str, Facts, Status, Vec<R>, Vec<B>, Vec<W>)> = vec![
+        type Case = (&'static str, Facts, Status, Vec<R>, Vec<B>, Vec<W>);
+        let cases: Vec<Case> = vec![
             (
                 "desk phone only",
                 Facts::plain(id(1)),

@@ -251,7 +251,11 @@ mod tests {
                 id: id(500),
                 ea: false,
                 platform: Platform::Chorus,
-                members: vec![(id(1), Platform::Chorus), (id(2), Platform::Chorus), (id(3), Platform::Teams)],
+                members: vec![
+                    (id(1), Platform::Chorus),
+                    (id(2), Platform::Chorus),
+                    (id(3), Platform::Teams),
+                ],
             },
             GroupState {
                 id: id(600),
@@ -307,7 +311,11 @@ mod tests {
                     id: id(500),
                     ea: false,
                     platform: Platform::Chorus,
-                    members: vec![(id(1), Platform::Chorus), (id(9), Platform::Chorus), (id(8), Platform::Teams)],
+                    members: vec![
+                        (id(1), Platform::Chorus),
+                        (id(9), Platform::Chorus),
+                        (id(8), Platform::Teams),
+                    ],
                 }],
                 "SET_SPLIT",
             ),

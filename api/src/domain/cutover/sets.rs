@@ -175,7 +175,8 @@ mod tests {
 
     #[test]
     fn sets_join_transitively_across_hunt_and_ea_groups() {
-        let cases: Vec<(&str, Vec<Link>, Vec<Vec<u128>>)> = vec![
+        type Case = (&'static str, Vec<Link>, Vec<Vec<u128>>);
+        let cases: Vec<Case> = vec![
             ("no groups", vec![], vec![]),
             (
                 "a one-member hunt group makes no set",

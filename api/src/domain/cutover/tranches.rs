@@ -57,7 +57,7 @@ pub fn check_move_date(move_date: NaiveDate, today: NaiveDate) -> Result<(), Ref
 
 /// Capacity must be positive and hold the current members.
 pub fn check_capacity(capacity: i32, members: usize) -> Result<(), Refusal> {
-    if capacity < 1 || capacity > 100_000 {
+    if !(1..=100_000).contains(&capacity) {
         return Err(Refusal::InvalidCapacity(capacity));
     }
     if (capacity as usize) < members {

@@ -10,9 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use entity::enums::{DeviceKind, NominationAnswer, Platform, TeamsTenant, UnitKind};
-use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 use uuid::Uuid;
 
 use crate::domain::cutover::{
@@ -26,6 +24,24 @@ pub enum Scope {
     All,
     Units(Vec<Uuid>),
     People(Vec<Uuid>),
+}
+
+/// The people whose column the caller may read: administrators and `cutover:write`
+/// services everyone (or one unit); coordinators their units (or one of them).
+pub fn scope_for(
+    principal: &crate::auth::Principal,
+    unit: Option<Uuid>,
+) -> Result<Scope, &'static str> {
+    let all = principal.is_admin() || principal.has_scope(super::tranches::SCOPE);
+    match unit {
+        Some(u) if all || principal.coordinates(u) => Ok(Scope::Units(vec![u])),
+        Some(_) => Err("that unit is not one you coordinate"),
+        None if all => Ok(Scope::All),
+        None if principal.has_role(crate::auth::Role::Coordinator) => {
+            Ok(Scope::Units(principal.units.iter().copied().collect()))
+        }
+        None => Err("the MS Teams column is for coordinators and administrators"),
+    }
 }
 
 /// One person's row of the column.
@@ -227,7 +243,9 @@ pub async fn links(db: &impl ConnectionTrait) -> Result<Vec<Link>, DbErr> {
 }
 
 /// The current nomination round: the latest created.
-pub async fn current_round(db: &impl ConnectionTrait) -> Result<Option<entity::nomination_round::Model>, DbErr> {
+pub async fn current_round(
+    db: &impl ConnectionTrait,
+) -> Result<Option<entity::nomination_round::Model>, DbErr> {
     use sea_orm::{EntityTrait, QueryOrder};
     entity::nomination_round::Entity::find()
         .order_by_desc(entity::nomination_round::Column::CreatedAt)

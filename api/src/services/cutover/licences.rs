@@ -9,10 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use entity::{
-    enums::Platform,
-    licence_assignment, licence_pool, person, tranche_member,
-};
+use entity::{enums::Platform, licence_assignment, licence_pool, person, tranche_member};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QuerySelect, Set,
@@ -165,10 +162,15 @@ pub async fn assign(
         let refusal = match verdicts.get(id) {
             None => Some(Refusal::UnknownPerson(*id)),
             Some(_) if held.contains(id) => None,
-            Some(row) => row.verdict.blockers.iter().next().map(|b| Refusal::Blocked {
-                person: *id,
-                blocker: *b,
-            }),
+            Some(row) => row
+                .verdict
+                .blockers
+                .iter()
+                .next()
+                .map(|b| Refusal::Blocked {
+                    person: *id,
+                    blocker: *b,
+                }),
         };
         let outcome = match (&refusal, held.contains(id)) {
             (Some(_), _) => Outcome::Refused,
@@ -201,12 +203,14 @@ pub async fn assign(
     }
     let now = Utc::now();
     let granted: Vec<Uuid> = wanted[..n].iter().map(|i| results[*i].person_id).collect();
-    licence_assignment::Entity::insert_many(granted.iter().map(|p| licence_assignment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        pool_id: Set(pool.id),
-        person_id: Set(*p),
-        assigned_at: Set(now),
-        assigned_by: Set(principal.username.clone()),
+    licence_assignment::Entity::insert_many(granted.iter().map(|p| {
+        licence_assignment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            pool_id: Set(pool.id),
+            person_id: Set(*p),
+            assigned_at: Set(now),
+            assigned_by: Set(principal.username.clone()),
+        }
     }))
     .exec(&txn)
     .await?;

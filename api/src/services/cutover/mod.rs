@@ -86,7 +86,10 @@ mod tests {
             // 23:30 UTC in summer is already tomorrow in London.
             (Utc.with_ymd_and_hms(2022, 6, 12, 23, 30, 0), (2022, 6, 13)),
             // In winter London is UTC.
-            (Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0), (2026, 11, 22)),
+            (
+                Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0),
+                (2026, 11, 22),
+            ),
             (Utc.with_ymd_and_hms(2026, 3, 28, 23, 59, 0), (2026, 3, 28)),
             (Utc.with_ymd_and_hms(2026, 3, 29, 23, 0, 0), (2026, 3, 30)),
         ];

@@ -16,8 +16,7 @@ use entity::{
     hunt_group, hunt_group_member, line, person, pickup_group, pickup_group_member, tranche,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -27,7 +26,10 @@ use crate::{
     auth::Principal,
     domain::cutover::{
         self as rules, Refusal,
-        moves::{self as plan_rules, DeviceState, GroupState, PersonState, SetMove, TeamsClient, UpgradeLoss},
+        moves::{
+            self as plan_rules, DeviceState, GroupState, PersonState, SetMove, TeamsClient,
+            UpgradeLoss,
+        },
         sets::Sets,
     },
     events::{CutoverProgress, Events},
@@ -70,7 +72,14 @@ async fn load(
     db: &impl ConnectionTrait,
     people: &[Uuid],
     since: DateTime<Utc>,
-) -> Result<(HashMap<Uuid, PersonState>, HashMap<Uuid, Vec<GroupState>>, HashMap<Uuid, Uuid>), DbErr> {
+) -> Result<
+    (
+        HashMap<Uuid, PersonState>,
+        HashMap<Uuid, Vec<GroupState>>,
+        HashMap<Uuid, Uuid>,
+    ),
+    DbErr,
+> {
     let (rows, _) = column::compute(db, &column::Scope::People(people.to_vec()), since).await?;
     let licensed = licences::licensed(db, people).await?;
     let mut states: HashMap<Uuid, PersonState> = HashMap::new();
@@ -82,8 +91,18 @@ async fn load(
     let mut ea_ids = BTreeSet::new();
     for chunk in people.chunks(5_000) {
         let ids = chunk.to_vec();
-        person_rows.extend(person::Entity::find().filter(person::Column::Id.is_in(ids.clone())).all(db).await?);
-        devices.extend(device::Entity::find().filter(device::Column::OwnerId.is_in(ids.clone())).all(db).await?);
+        person_rows.extend(
+            person::Entity::find()
+                .filter(person::Column::Id.is_in(ids.clone()))
+                .all(db)
+                .await?,
+        );
+        devices.extend(
+            device::Entity::find()
+                .filter(device::Column::OwnerId.is_in(ids.clone()))
+                .all(db)
+                .await?,
+        );
         pickups.extend(
             pickup_group_member::Entity::find()
                 .filter(pickup_group_member::Column::PersonId.is_in(ids.clone()))
@@ -157,12 +176,18 @@ async fn load(
     // The groups with all members and their platforms.
     let hunt_ids: Vec<Uuid> = hunt_ids.into_iter().collect();
     let ea_ids: Vec<Uuid> = ea_ids.into_iter().collect();
-    let hunts = hunt_group::Entity::find().filter(hunt_group::Column::Id.is_in(hunt_ids.clone())).all(db).await?;
+    let hunts = hunt_group::Entity::find()
+        .filter(hunt_group::Column::Id.is_in(hunt_ids.clone()))
+        .all(db)
+        .await?;
     let hunt_members = hunt_group_member::Entity::find()
         .filter(hunt_group_member::Column::GroupId.is_in(hunt_ids))
         .all(db)
         .await?;
-    let eas = ea_group::Entity::find().filter(ea_group::Column::Id.is_in(ea_ids.clone())).all(db).await?;
+    let eas = ea_group::Entity::find()
+        .filter(ea_group::Column::Id.is_in(ea_ids.clone()))
+        .all(db)
+        .await?;
     let ea_members = ea_group_member::Entity::find()
         .filter(ea_group_member::Column::GroupId.is_in(ea_ids))
         .all(db)
@@ -176,7 +201,11 @@ async fn load(
         .collect();
     let mut platform: HashMap<Uuid, Platform> = HashMap::new();
     for chunk in all_members.chunks(5_000) {
-        for p in person::Entity::find().filter(person::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+        for p in person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
             platform.insert(p.id, p.platform);
         }
     }
@@ -187,7 +216,15 @@ async fn load(
             let members = hunt_members
                 .iter()
                 .filter(|m| m.group_id == g.id)
-                .map(|m| (m.person_id, platform.get(&m.person_id).copied().unwrap_or(Platform::Chorus)))
+                .map(|m| {
+                    (
+                        m.person_id,
+                        platform
+                            .get(&m.person_id)
+                            .copied()
+                            .unwrap_or(Platform::Chorus),
+                    )
+                })
                 .collect();
             GroupState {
                 id: g.id,
@@ -200,7 +237,15 @@ async fn load(
             let members = ea_members
                 .iter()
                 .filter(|m| m.group_id == g.id)
-                .map(|m| (m.person_id, platform.get(&m.person_id).copied().unwrap_or(Platform::Chorus)))
+                .map(|m| {
+                    (
+                        m.person_id,
+                        platform
+                            .get(&m.person_id)
+                            .copied()
+                            .unwrap_or(Platform::Chorus),
+                    )
+                })
                 .collect();
             GroupState {
                 id: g.id,
@@ -225,7 +270,10 @@ fn set_state(
     states: &HashMap<Uuid, PersonState>,
     groups: &HashMap<Uuid, Vec<GroupState>>,
 ) -> (Vec<PersonState>, Vec<GroupState>) {
-    let people: Vec<PersonState> = members.iter().filter_map(|m| states.get(m).cloned()).collect();
+    let people: Vec<PersonState> = members
+        .iter()
+        .filter_map(|m| states.get(m).cloned())
+        .collect();
     let mut seen = BTreeSet::new();
     let mut set_groups = Vec::new();
     for m in members {
@@ -257,7 +305,10 @@ pub async fn move_people(
         .map(|p| p.id)
         .collect();
     if let Some(unknown) = person_ids.iter().find(|p| !known.contains(p)) {
-        return Err(CutoverError::refused("personIds", Refusal::UnknownPerson(*unknown)));
+        return Err(CutoverError::refused(
+            "personIds",
+            Refusal::UnknownPerson(*unknown),
+        ));
     }
     let sets = Sets::build(column::links(db).await?);
     let (groups, missing) = sets.partition(&known);
@@ -445,7 +496,10 @@ async fn apply(
     if !disable.is_empty() {
         device::Entity::update_many()
             .col_expr(device::Column::Status, Expr::value(DeviceStatus::Disabled))
-            .col_expr(device::Column::Version, Expr::col(device::Column::Version).add(1))
+            .col_expr(
+                device::Column::Version,
+                Expr::col(device::Column::Version).add(1),
+            )
             .filter(device::Column::Id.is_in(disable))
             .exec(&txn)
             .await?;
@@ -480,7 +534,10 @@ async fn apply(
     if !enable.is_empty() {
         device::Entity::update_many()
             .col_expr(device::Column::Status, Expr::value(DeviceStatus::Active))
-            .col_expr(device::Column::Version, Expr::col(device::Column::Version).add(1))
+            .col_expr(
+                device::Column::Version,
+                Expr::col(device::Column::Version).add(1),
+            )
             .filter(device::Column::Id.is_in(enable))
             .filter(device::Column::Status.eq(DeviceStatus::Disabled))
             .exec(&txn)
@@ -494,9 +551,15 @@ async fn apply(
     for (person_id, device_id) in &preferred {
         let changed = person::Entity::update_many()
             .col_expr(person::Column::Platform, Expr::value(Platform::Teams))
-            .col_expr(person::Column::PreferredDeviceId, Expr::value(Some(*device_id)))
+            .col_expr(
+                person::Column::PreferredDeviceId,
+                Expr::value(Some(*device_id)),
+            )
             .col_expr(person::Column::UpdatedAt, Expr::value(now))
-            .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
+            .col_expr(
+                person::Column::Version,
+                Expr::col(person::Column::Version).add(1),
+            )
             .filter(person::Column::Id.eq(*person_id))
             .filter(person::Column::Platform.eq(Platform::Chorus))
             .exec(&txn)
@@ -520,7 +583,10 @@ async fn apply(
             .exec(&txn)
             .await?;
         pickup_group::Entity::update_many()
-            .col_expr(pickup_group::Column::Version, Expr::col(pickup_group::Column::Version).add(1))
+            .col_expr(
+                pickup_group::Column::Version,
+                Expr::col(pickup_group::Column::Version).add(1),
+            )
             .filter(pickup_group::Column::Id.is_in(pickups.iter().copied().collect::<Vec<_>>()))
             .exec(&txn)
             .await?;
@@ -528,7 +594,10 @@ async fn apply(
     if !plan.hunt_groups_to_teams.is_empty() {
         hunt_group::Entity::update_many()
             .col_expr(hunt_group::Column::Platform, Expr::value(Platform::Teams))
-            .col_expr(hunt_group::Column::Version, Expr::col(hunt_group::Column::Version).add(1))
+            .col_expr(
+                hunt_group::Column::Version,
+                Expr::col(hunt_group::Column::Version).add(1),
+            )
             .filter(hunt_group::Column::Id.is_in(plan.hunt_groups_to_teams.clone()))
             .exec(&txn)
             .await?;
@@ -536,7 +605,10 @@ async fn apply(
     if !plan.ea_groups_to_delegation.is_empty() {
         ea_group::Entity::update_many()
             .col_expr(ea_group::Column::Platform, Expr::value(Platform::Teams))
-            .col_expr(ea_group::Column::Version, Expr::col(ea_group::Column::Version).add(1))
+            .col_expr(
+                ea_group::Column::Version,
+                Expr::col(ea_group::Column::Version).add(1),
+            )
             .filter(ea_group::Column::Id.is_in(plan.ea_groups_to_delegation.clone()))
             .exec(&txn)
             .await?;
@@ -562,10 +634,26 @@ async fn apply(
         .await?;
     }
     for g in &plan.hunt_groups_to_teams {
-        audit::record(&txn, principal, "hunt_group.platform", Subject::new("hunt_group", *g), Some(serde_json::json!({"platform": "CHORUS"})), Some(serde_json::json!({"platform": "TEAMS"}))).await?;
+        audit::record(
+            &txn,
+            principal,
+            "hunt_group.platform",
+            Subject::new("hunt_group", *g),
+            Some(serde_json::json!({"platform": "CHORUS"})),
+            Some(serde_json::json!({"platform": "TEAMS"})),
+        )
+        .await?;
     }
     for g in &plan.ea_groups_to_delegation {
-        audit::record(&txn, principal, "ea_group.platform", Subject::new("ea_group", *g), Some(serde_json::json!({"platform": "CHORUS"})), Some(serde_json::json!({"platform": "TEAMS", "whitelistActive": false}))).await?;
+        audit::record(
+            &txn,
+            principal,
+            "ea_group.platform",
+            Subject::new("ea_group", *g),
+            Some(serde_json::json!({"platform": "CHORUS"})),
+            Some(serde_json::json!({"platform": "TEAMS", "whitelistActive": false})),
+        )
+        .await?;
     }
     txn.commit().await
 }
@@ -594,7 +682,12 @@ pub async fn upgrade_preview(
             ),
         );
     }
-    let mut candidates: BTreeSet<Uuid> = query.all(db).await?.into_iter().map(|d| d.owner_id).collect();
+    let mut candidates: BTreeSet<Uuid> = query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.owner_id)
+        .collect();
     let mut preferred = person::Entity::find()
         .filter(person::Column::Platform.eq(Platform::Chorus))
         .filter(person::Column::PreferredDeviceId.is_not_null());
@@ -602,7 +695,10 @@ pub async fn upgrade_preview(
         preferred = preferred.filter(person::Column::UnitId.is_in(units.to_vec()));
     }
     let with_preference: Vec<person::Model> = preferred.all(db).await?;
-    let pref_devices: Vec<Uuid> = with_preference.iter().filter_map(|p| p.preferred_device_id).collect();
+    let pref_devices: Vec<Uuid> = with_preference
+        .iter()
+        .filter_map(|p| p.preferred_device_id)
+        .collect();
     let mut non_desk = BTreeSet::new();
     for chunk in pref_devices.chunks(5_000) {
         non_desk.extend(
@@ -669,7 +765,9 @@ pub async fn run_upgrade(
     dry_run: bool,
 ) -> Result<Vec<UpgradeLoss>, CutoverError> {
     if !principal.is_admin() {
-        return Err(CutoverError::NotAllowed("only administrators run the Chorus upgrade"));
+        return Err(CutoverError::NotAllowed(
+            "only administrators run the Chorus upgrade",
+        ));
     }
     let losses = upgrade_preview(db, None).await?;
     if dry_run {
@@ -677,11 +775,17 @@ pub async fn run_upgrade(
     }
     for chunk in losses.chunks(500) {
         let txn = crate::db::begin_write(db).await?;
-        let disable: Vec<Uuid> = chunk.iter().flat_map(|l| l.disable.iter().map(|(d, _)| *d)).collect();
+        let disable: Vec<Uuid> = chunk
+            .iter()
+            .flat_map(|l| l.disable.iter().map(|(d, _)| *d))
+            .collect();
         if !disable.is_empty() {
             device::Entity::update_many()
                 .col_expr(device::Column::Status, Expr::value(DeviceStatus::Disabled))
-                .col_expr(device::Column::Version, Expr::col(device::Column::Version).add(1))
+                .col_expr(
+                    device::Column::Version,
+                    Expr::col(device::Column::Version).add(1),
+                )
                 .filter(device::Column::Id.is_in(disable))
                 .exec(&txn)
                 .await?;
@@ -690,7 +794,10 @@ pub async fn run_upgrade(
             if let Some((_, desk)) = loss.preferred_reset {
                 person::Entity::update_many()
                     .col_expr(person::Column::PreferredDeviceId, Expr::value(desk))
-                    .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
+                    .col_expr(
+                        person::Column::Version,
+                        Expr::col(person::Column::Version).add(1),
+                    )
                     .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
                     .filter(person::Column::Id.eq(loss.person))
                     .filter(person::Column::Platform.eq(Platform::Chorus))
@@ -711,4 +818,3 @@ pub async fn run_upgrade(
     }
     Ok(losses)
 }
-

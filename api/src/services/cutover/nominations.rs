@@ -204,11 +204,13 @@ pub async fn progress(
     let (rows, _) = column::compute(db, &scope, since).await?;
     let mut by_unit: BTreeMap<String, Progress> = BTreeMap::new();
     for r in rows {
-        let p = by_unit.entry(r.unit_code.clone()).or_insert_with(|| Progress {
-            unit_id: r.unit_id,
-            unit_code: r.unit_code.clone(),
-            ..Default::default()
-        });
+        let p = by_unit
+            .entry(r.unit_code.clone())
+            .or_insert_with(|| Progress {
+                unit_id: r.unit_id,
+                unit_code: r.unit_code.clone(),
+                ..Default::default()
+            });
         let eligible = r.verdict.status == Status::Eligible;
         p.eligible += i64::from(eligible);
         match r.nomination {

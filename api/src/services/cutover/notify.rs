@@ -12,9 +12,8 @@ use std::{collections::HashMap, path::Path};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{enums::NotificationKind, line, notification, person, tranche};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::Expr,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -49,7 +48,12 @@ async fn claim(
             let rows = Id::find_by_statement(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 sql,
-                [now.into(), today.into(), stale.into(), (BATCH as i64).into()],
+                [
+                    now.into(),
+                    today.into(),
+                    stale.into(),
+                    (BATCH as i64).into(),
+                ],
             ))
             .all(db)
             .await?;
@@ -233,7 +237,11 @@ fn write_eml(dir: &Path, id: Uuid, email: &Email) -> std::io::Result<()> {
 }
 
 /// Runs the sender every `interval` until the runtime stops.
-pub fn spawn(db: DatabaseConnection, mail_dir: Option<std::path::PathBuf>, interval: std::time::Duration) {
+pub fn spawn(
+    db: DatabaseConnection,
+    mail_dir: Option<std::path::PathBuf>,
+    interval: std::time::Duration,
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -243,7 +251,9 @@ pub fn spawn(db: DatabaseConnection, mail_dir: Option<std::path::PathBuf>, inter
             match send_due(&db, mail_dir.as_deref(), super::london_today(now), now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "countdown notices sent"),
-                Err(e) => tracing::warn!(error = %e, "countdown sender failed; retrying next round"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "countdown sender failed; retrying next round")
+                }
             }
         }
     });

@@ -250,14 +250,15 @@ pub async fn replan(
             .filter(notification::Column::SentAt.is_null())
             .exec(db)
             .await?;
-        let sent: std::collections::HashSet<(Uuid, entity::enums::NotificationKind)> = notification::Entity::find()
-            .filter(notification::Column::PersonId.is_in(chunk.to_vec()))
-            .filter(notification::Column::TrancheId.eq(t.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|n| (n.person_id, n.kind))
-            .collect();
+        let sent: std::collections::HashSet<(Uuid, entity::enums::NotificationKind)> =
+            notification::Entity::find()
+                .filter(notification::Column::PersonId.is_in(chunk.to_vec()))
+                .filter(notification::Column::TrancheId.eq(t.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|n| (n.person_id, n.kind))
+                .collect();
         let now = Utc::now();
         let rows: Vec<notification::ActiveModel> = chunk
             .iter()
@@ -324,7 +325,8 @@ pub async fn assign(
     check_runner(principal)?;
     rules::check_unique(person_ids).map_err(|r| CutoverError::refused("personIds", r))?;
     let wanted: BTreeSet<Uuid> = person_ids.iter().copied().collect();
-    let (rows, sets) = column::compute(db, &column::Scope::People(person_ids.to_vec()), since).await?;
+    let (rows, sets) =
+        column::compute(db, &column::Scope::People(person_ids.to_vec()), since).await?;
     let known: HashMap<Uuid, column::Row> = rows.into_iter().map(|r| (r.person_id, r)).collect();
     if let Some(unknown) = person_ids.iter().find(|p| !known.contains_key(p)) {
         return Err(CutoverError::refused(
@@ -409,7 +411,10 @@ async fn place(
             .filter(tranche_member::Column::PersonId.is_in(chunk.to_vec()))
             .all(txn)
             .await?;
-        let from: HashMap<Uuid, Uuid> = earlier.iter().map(|m| (m.person_id, m.tranche_id)).collect();
+        let from: HashMap<Uuid, Uuid> = earlier
+            .iter()
+            .map(|m| (m.person_id, m.tranche_id))
+            .collect();
         tranche_member::Entity::delete_many()
             .filter(tranche_member::Column::PersonId.is_in(chunk.to_vec()))
             .exec(txn)
@@ -536,7 +541,8 @@ pub async fn plan(
     let nominated: BTreeSet<Uuid> = rows
         .iter()
         .filter(|r| {
-            r.nomination.is_some_and(|(a, _)| a == NominationAnswer::Nominate)
+            r.nomination
+                .is_some_and(|(a, _)| a == NominationAnswer::Nominate)
                 && r.facts.platform == Platform::Chorus
                 && r.tranche_id.is_none()
         })
@@ -551,12 +557,15 @@ pub async fn plan(
             Some(Skip::PartlyPlaced)
         } else if rows.iter().any(|r| !r.verdict.blockers.is_empty()) {
             Some(Skip::Blocked)
+        } else if rows.iter().any(|r| {
+            r.nomination
+                .is_some_and(|(a, _)| a == NominationAnswer::Decline)
+        }) {
+            Some(Skip::Declined)
         } else if rows
             .iter()
-            .any(|r| r.nomination.is_some_and(|(a, _)| a == NominationAnswer::Decline))
+            .any(|r| !r.licensed && r.facts.platform == Platform::Chorus)
         {
-            Some(Skip::Declined)
-        } else if rows.iter().any(|r| !r.licensed && r.facts.platform == Platform::Chorus) {
             Some(Skip::NoLicence)
         } else {
             None
@@ -566,7 +575,9 @@ pub async fn plan(
             result.skipped.push((members, skip));
             continue;
         }
-        let late = rows.iter().any(|r| r.nomination.is_some_and(|(_, late)| late));
+        let late = rows
+            .iter()
+            .any(|r| r.nomination.is_some_and(|(_, late)| late));
         let units: Vec<_> = rows.iter().map(|r| r.unit_kind).collect();
         candidates.push(Candidate {
             members: group,
@@ -584,14 +595,18 @@ pub async fn plan(
             cohort: t.cohort,
             move_date: t.move_date,
             state: t.state,
-            free: (t.capacity as usize).saturating_sub(counts.get(&t.id).copied().unwrap_or(0) as usize),
+            free: (t.capacity as usize)
+                .saturating_sub(counts.get(&t.id).copied().unwrap_or(0) as usize),
         })
         .collect();
     let proposal = plan_rules::plan(&slots, &candidates);
     let mut per_tranche: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
     for (c, tranche_id, overflow) in &proposal.placed {
         let members: Vec<Uuid> = candidates[*c].members.iter().copied().collect();
-        per_tranche.entry(*tranche_id).or_default().extend(members.iter().copied());
+        per_tranche
+            .entry(*tranche_id)
+            .or_default()
+            .extend(members.iter().copied());
         result.placed.push((*tranche_id, members, *overflow));
     }
     for (c, why) in &proposal.unplaced {
@@ -629,7 +644,10 @@ pub async fn set_state(
 ) -> Result<(), DbErr> {
     tranche::Entity::update_many()
         .col_expr(tranche::Column::State, Expr::value(state))
-        .col_expr(tranche::Column::Version, Expr::col(tranche::Column::Version).add(1))
+        .col_expr(
+            tranche::Column::Version,
+            Expr::col(tranche::Column::Version).add(1),
+        )
         .filter(tranche::Column::Id.eq(id))
         .exec(db)
         .await?;
