@@ -907,7 +907,36 @@ async fn a_move_applies_rule_10_per_set_and_a_failing_set_changes_nothing() {
     let ids = json!([alice, hugo, pid(extra[0]), pid(extra[1])]);
     let dry = gql(&app, &admin, MOVE, json!({ "ids": ids, "dry": true })).await;
     assert_eq!(dry["moveToTeams"]["peopleMoved"], 3);
+    let mut progress = app.state.voicemails.events.subscribe_cutover();
     let real = gql(&app, &admin, MOVE, json!({ "ids": ids, "dry": false })).await;
+    // Progress: one event per set (the pair, and two singletons), then the end.
+    let mut events = Vec::new();
+    while let Ok(Ok(e)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), progress.recv()).await
+    {
+        let done = e.finished;
+        events.push(e);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(events.len(), 4, "{events:?}");
+    let last = events.last().expect("the end");
+    assert!(last.finished);
+    assert_eq!(
+        (
+            last.sets_total,
+            last.sets_done,
+            last.sets_failed,
+            last.people_moved
+        ),
+        (3, 3, 1, 3)
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.failure.as_deref().is_some_and(|f| f.contains("licence")))
+    );
     assert_eq!(
         without_ids_of_new_devices(&dry["moveToTeams"]["sets"]),
         without_ids_of_new_devices(&real["moveToTeams"]["sets"]),
@@ -1077,6 +1106,26 @@ async fn a_move_applies_rule_10_per_set_and_a_failing_set_changes_nothing() {
         .expect("q")
         .expect("p");
     assert_eq!(p.platform, Platform::Chorus);
+    // Once the fault is gone, running again finishes the rest and leaves the others alone.
+    let drop = match db.get_database_backend() {
+        DbBackend::Postgres => "DROP TRIGGER refuse_move ON person",
+        _ => "DROP TRIGGER refuse_move",
+    };
+    db.execute_unprepared(drop).await.expect("drop trigger");
+    let r = gql(
+        &app,
+        &admin,
+        MOVE,
+        json!({ "ids": [pid(more[0]), pid(more[1])], "dry": false }),
+    )
+    .await;
+    assert_eq!(r["moveToTeams"]["peopleMoved"], 1);
+    let p = person::Entity::find_by_id(more[0])
+        .one(db)
+        .await
+        .expect("q")
+        .expect("p");
+    assert_eq!(p.platform, Platform::Teams);
 }
 
 #[tokio::test]

@@ -83,6 +83,11 @@ pub(crate) async fn seed_if_empty_at(
         Ok(()) => crate::services::directory::reindex_all(&txn).await,
         Err(e) => Err(e),
     };
+    // The countdown e-mails of the people already placed in tranches.
+    let inserted = match inserted {
+        Ok(()) => plan_countdowns(&txn, now).await,
+        Err(e) => Err(e),
+    };
     if let Err(e) = inserted {
         txn.rollback().await.ok();
         // Another process seeding at the same moment wins the unique constraints: not an error.
@@ -104,6 +109,18 @@ pub(crate) async fn seed_if_empty_at(
         "demo data inserted"
     );
     Ok(true)
+}
+
+/// Plans the countdown e-mails of every tranche member, as placing them would have.
+async fn plan_countdowns(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
+    use crate::services::cutover::{london_today, tranches};
+    for (t, _) in tranches::list(db).await? {
+        let members = tranches::members(db, t.id).await?;
+        if !members.is_empty() {
+            tranches::replan(db, &t, &members, london_today(now)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Inserts every table; on SQLite with a larger page cache (so the call tables' indexes stay
