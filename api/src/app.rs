@@ -56,7 +56,7 @@ impl AppState {
         state.voicemails.spawn_purge(state.db.clone());
         crate::services::cutover::notify::spawn(
             state.db.clone(),
-            state.settings.cutover.mail_dir.clone(),
+            crate::services::cutover::notify::Delivery::from_settings(&state.settings.cutover),
             state.settings.cutover.notify_interval,
         );
         Ok(state)

@@ -64,6 +64,11 @@ pub struct CutoverSettings {
     /// Where the sender also writes each e-mail as a `.eml` file (a mail pickup directory);
     /// None keeps the rendered e-mail in the outbox row only.
     pub mail_dir: Option<PathBuf>,
+    /// `host:port` of an SMTP relay the sender hands each e-mail to (plain SMTP, as to a
+    /// local Postfix that forwards with TLS); None sends nothing by SMTP.
+    pub smtp_relay: Option<String>,
+    /// The From of countdown e-mails.
+    pub mail_from: String,
 }
 
 impl Default for CutoverSettings {
@@ -72,6 +77,8 @@ impl Default for CutoverSettings {
             lookback_days: 90,
             notify_interval: std::time::Duration::from_secs(60),
             mail_dir: None,
+            smtp_relay: None,
+            mail_from: "Chorus Upgrade Project <chorus-upgrade@it.ox.ac.uk>".into(),
         }
     }
 }
@@ -309,6 +316,26 @@ impl Settings {
             cutover.notify_interval = std::time::Duration::from_secs(v.max(1));
         }
         cutover.mail_dir = env("CHORUS_MAIL_DIR").map(PathBuf::from);
+        cutover.smtp_relay = env("CHORUS_SMTP_RELAY");
+        if let Some(relay) = &cutover.smtp_relay
+            && relay
+                .rsplit_once(':')
+                .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err())
+        {
+            return Err(ConfigError::Invalid {
+                name: "CHORUS_SMTP_RELAY",
+                reason: format!("{relay:?} is not HOST:PORT, e.g. 127.0.0.1:25"),
+            });
+        }
+        if let Some(from) = env("CHORUS_MAIL_FROM") {
+            if from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError::Invalid {
+                    name: "CHORUS_MAIL_FROM",
+                    reason: format!("{from:?} is not an address like Name <a@b.example>"),
+                });
+            }
+            cutover.mail_from = from;
+        }
         Ok(Self {
             cutover,
             listen,

@@ -813,16 +813,14 @@ async fn tranches_keep_sets_capacity_states_and_countdowns() {
     let db = app.db();
     let first_day = later - Duration::days(21);
     let send = |day: NaiveDate| async move {
-        chorus::services::cutover::notify::send_due(db, None, day, Utc::now())
+        chorus::services::cutover::notify::send_due(db, &Default::default(), day, Utc::now())
             .await
             .expect("send")
     };
     assert_eq!(send(first_day - Duration::days(1)).await, 0);
-    assert_eq!(
-        send(first_day).await,
-        2,
-        "Alice's and Hugo's 3-week notices"
-    );
+    // Two senders at once (two connections of the pool): each notice goes once.
+    let (a, b) = tokio::join!(send(first_day), send(first_day));
+    assert_eq!(a + b, 2, "Alice's and Hugo's 3-week notices");
     assert_eq!(send(first_day).await, 0, "never twice");
     let sent = notification::Entity::find()
         .filter(notification::Column::SentAt.is_not_null())
@@ -1522,7 +1520,7 @@ async fn the_2022_plan_replays_end_to_end() {
     let last = base + Duration::days(28);
     let mut day = today;
     while day <= last {
-        chorus::services::cutover::notify::send_due(db, None, day, Utc::now())
+        chorus::services::cutover::notify::send_due(db, &Default::default(), day, Utc::now())
             .await
             .expect("send");
         for t in &tranches {
@@ -1588,4 +1586,123 @@ async fn the_2022_plan_replays_end_to_end() {
         .filter(|p| p.platform == Platform::Teams)
         .count();
     assert_eq!(moved, tranche_of.len(), "exactly the placed people moved");
+}
+
+/// A minimal SMTP relay that keeps every message it is given.
+async fn smtp_sink() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = socket.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 sink ESMTP\r\n").await;
+                let (mut data, mut message) = (false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if data {
+                        if line == "." {
+                            if let Ok(mut k) = kept.lock() {
+                                k.push(std::mem::take(&mut message));
+                            }
+                            data = false;
+                            let _ = w.write_all(b"250 queued\r\n").await;
+                        } else {
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.to_ascii_uppercase();
+                    let reply: &[u8] = if verb.starts_with("DATA") {
+                        data = true;
+                        b"354 go ahead\r\n"
+                    } else if verb.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = w.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (addr, got)
+}
+
+#[tokio::test]
+async fn countdown_emails_go_to_the_relay_and_the_mail_directory() {
+    let g = setup().await;
+    let (app, cast) = (&g.app, &g.cast);
+    let admin = app.token("ada").await;
+    set_pool(app, 10).await;
+    let (alice, hugo) = (pid(cast.user.id), pid(cast.hidden.id));
+    gql(
+        app,
+        &admin,
+        ASSIGN,
+        json!({ "ids": [alice, hugo], "dry": false }),
+    )
+    .await;
+    let move_date = monday_after(28);
+    let t = create_tranche(app, 2, "COLLEGE", move_date, 10).await;
+    gql(
+        app,
+        &admin,
+        r#"mutation($t: ID!, $ids: [ID!]!) { assignToTranche(input: { trancheId: $t, personIds: $ids }) { sets { placed } } }"#,
+        json!({ "t": t, "ids": [alice, hugo] }),
+    )
+    .await;
+    let day = move_date - Duration::days(21);
+    let dir = tempfile::tempdir().expect("dir");
+    let send = |delivery: chorus::services::cutover::notify::Delivery, at| async move {
+        chorus::services::cutover::notify::send_due(app.db(), &delivery, day, at)
+            .await
+            .expect("send")
+    };
+    // The relay is down: nothing is marked sent.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let dead = closed.local_addr().expect("addr").to_string();
+    drop(closed);
+    let down = chorus::services::cutover::notify::Delivery {
+        smtp_relay: Some(dead),
+        ..Default::default()
+    };
+    assert_eq!(send(down, Utc::now()).await, 0);
+    // Up again; once the first claims are stale the e-mails go out, to both places.
+    let (relay, got) = smtp_sink().await;
+    let up = chorus::services::cutover::notify::Delivery {
+        smtp_relay: Some(relay),
+        mail_dir: Some(dir.path().to_path_buf()),
+        from: String::new(),
+    };
+    assert_eq!(send(up.clone(), Utc::now()).await, 0, "claims still fresh");
+    assert_eq!(send(up, Utc::now() + Duration::minutes(11)).await, 2);
+    let messages = got.lock().map(|m| m.clone()).unwrap_or_default();
+    assert_eq!(messages.len(), 2);
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("Subject: Telephony over Teams: 3 weeks to go"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("To: alice@example.ox.ac.uk"))
+    );
+    let files = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|f| f.path().extension().is_some_and(|e| e == "eml"))
+        .count();
+    assert_eq!(files, 2);
 }

@@ -144,11 +144,69 @@ pub fn render(
     }
 }
 
-/// One round of the sender: claims what is due on `today`, renders, writes the `.eml` file
-/// when a mail directory is configured, and marks each row sent. Returns how many were sent.
+/// Where rendered e-mails go besides the outbox row.
+#[derive(Clone, Debug, Default)]
+pub struct Delivery {
+    /// A mail pickup directory for `.eml` files.
+    pub mail_dir: Option<std::path::PathBuf>,
+    /// `host:port` of a plain SMTP relay.
+    pub smtp_relay: Option<String>,
+    /// The From address; empty for the default.
+    pub from: String,
+}
+
+impl Delivery {
+    pub fn from_settings(s: &crate::config::CutoverSettings) -> Self {
+        Self {
+            mail_dir: s.mail_dir.clone(),
+            smtp_relay: s.smtp_relay.clone(),
+            from: s.mail_from.clone(),
+        }
+    }
+
+    /// Hands the e-mail to the relay. An error leaves the row unsent: the next round (after
+    /// the claim goes stale) tries again.
+    async fn smtp(&self, id: Uuid, email: &Email) -> Result<(), String> {
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+        let Some(relay) = &self.smtp_relay else {
+            return Ok(());
+        };
+        let (host, port) = relay
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+            .ok_or_else(|| format!("bad relay {relay:?}"))?;
+        let from = if self.from.is_empty() {
+            crate::config::CutoverSettings::default().mail_from
+        } else {
+            self.from.clone()
+        };
+        let message = Message::builder()
+            .from(from.parse().map_err(|e| format!("From: {e}"))?)
+            .to(email
+                .to
+                .parse()
+                .map_err(|e| format!("To {:?}: {e}", email.to))?)
+            .subject(email.subject.clone())
+            .message_id(Some(format!("<{id}@chorus>")))
+            .body(email.body.clone())
+            .map_err(|e| e.to_string())?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port)
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build();
+        transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// One round of the sender: claims what is due on `today`, renders, delivers (mail
+/// directory, SMTP relay, as configured) and marks each row sent. Returns how many were sent.
 pub async fn send_due(
     db: &DatabaseConnection,
-    mail_dir: Option<&Path>,
+    delivery: &Delivery,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
@@ -198,8 +256,12 @@ pub async fn send_due(
                 numbers.get(&p.id).map(String::as_str),
                 t,
             );
-            if let Some(dir) = mail_dir {
+            if let Some(dir) = &delivery.mail_dir {
                 write_eml(dir, row.id, &email).map_err(|e| DbErr::Custom(e.to_string()))?;
+            }
+            if let Err(e) = delivery.smtp(row.id, &email).await {
+                tracing::warn!(notification = %row.id, error = %e, "countdown e-mail not relayed; retried later");
+                continue;
             }
             let payload = serde_json::json!({
                 "to": email.to,
@@ -237,18 +299,14 @@ fn write_eml(dir: &Path, id: Uuid, email: &Email) -> std::io::Result<()> {
 }
 
 /// Runs the sender every `interval` until the runtime stops.
-pub fn spawn(
-    db: DatabaseConnection,
-    mail_dir: Option<std::path::PathBuf>,
-    interval: std::time::Duration,
-) {
+pub fn spawn(db: DatabaseConnection, delivery: Delivery, interval: std::time::Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let now = Utc::now();
-            match send_due(&db, mail_dir.as_deref(), super::london_today(now), now).await {
+            match send_due(&db, &delivery, super::london_today(now), now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "countdown notices sent"),
                 Err(e) => {
