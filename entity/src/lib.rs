@@ -40,6 +40,7 @@
 //! - [`notification`](mod@notification): Outbox of countdown messages; a sender claims, sends and marks rows.
 //! - [`audit_event`](mod@audit_event): One audited mutation: who did what to which subject, with before and after.
 //! - [`directory_term`](mod@directory_term): One searchable word of a person (name word, username, extension, number).
+//! - [`chorus_upgrade`](mod@chorus_upgrade): A run of the Chorus upgrade (rule 11).
 
 #![forbid(unsafe_code)]
 
@@ -50,6 +51,7 @@ pub mod cc_agent;
 pub mod cc_closure;
 pub mod cc_opening_hours;
 pub mod cc_queue;
+pub mod chorus_upgrade;
 pub mod contact_centre;
 pub mod device;
 pub mod directory_term;
@@ -89,6 +91,7 @@ pub mod prelude {
     pub use super::cc_closure::Entity as CcClosure;
     pub use super::cc_opening_hours::Entity as CcOpeningHours;
     pub use super::cc_queue::Entity as CcQueue;
+    pub use super::chorus_upgrade::Entity as ChorusUpgrade;
     pub use super::contact_centre::Entity as ContactCentre;
     pub use super::device::Entity as Device;
     pub use super::directory_term::Entity as DirectoryTerm;

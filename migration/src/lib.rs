@@ -14,7 +14,7 @@
 //! - `m20261122_000005_cutover`: Cutover to Teams: licences, nominations, tranches and the notification outbox.
 //! - `m20261122_000006_audit`: Audit events.
 //! - `m20261122_000007_directory_search`: Searchable words of people for the directory.
-//! - `m20261122_000008_cutover_indexes`: Indexes of the MS Teams column.
+//! - `m20261122_000008_cutover_indexes`: Indexes of the MS Teams column; the Chorus upgrade's record.
 
 #![forbid(unsafe_code)]
 

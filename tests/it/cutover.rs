@@ -1193,6 +1193,42 @@ async fn the_chorus_upgrade_previews_and_takes_portal_features() {
         again["runChorusUpgrade"]["affectedCount"], 0,
         "nothing left to take"
     );
+    // From now on a softphone cannot come back on Chorus; a desk phone still can.
+    let run = gql(
+        app,
+        &admin,
+        "{ chorusUpgrade { ranBy people devices } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(run["chorusUpgrade"]["ranBy"], "ada");
+    let status = "mutation($d: ID!, $s: DeviceStatus!) { setDeviceStatus(input: { deviceId: $d, status: $s }) { device { status } userErrors { code message } } }";
+    let r = gql(
+        app,
+        &admin,
+        status,
+        json!({ "d": encode(NodeType::Device, soft.id).0, "s": "ACTIVE" }),
+    )
+    .await;
+    assert_eq!(
+        r["setDeviceStatus"]["userErrors"][0]["code"], "RULE_VIOLATION",
+        "{r:#}"
+    );
+    gql(
+        app,
+        &admin,
+        status,
+        json!({ "d": encode(NodeType::Device, cast.user_device.id).0, "s": "DISABLED" }),
+    )
+    .await;
+    let r = gql(
+        app,
+        &admin,
+        status,
+        json!({ "d": encode(NodeType::Device, cast.user_device.id).0, "s": "ACTIVE" }),
+    )
+    .await;
+    assert_eq!(r["setDeviceStatus"]["device"]["status"], "ACTIVE", "{r:#}");
 }
 
 // ---------------------------------------------------------------------------------------------

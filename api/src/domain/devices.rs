@@ -28,6 +28,27 @@ pub enum DeviceRefusal {
     TeamsClientNeedsTeams,
     #[error("Chorus desk phones, softphones and the mobile app stop working after a move to Teams")]
     ChorusDeviceOnTeams,
+    #[error(
+        "the Chorus upgrade retired softphones, the mobile app and portal preferred devices: move to Telephony over Teams for them"
+    )]
+    RetiredByUpgrade,
+}
+
+/// Rule 11: once the Chorus upgrade has run, softphones and the mobile app no longer work on
+/// Chorus (they cannot be registered, enabled or preferred); desk phones still do.
+pub fn after_upgrade(
+    kind: DeviceKind,
+    platform: Platform,
+    upgraded: bool,
+) -> Result<(), DeviceRefusal> {
+    if upgraded
+        && platform == Platform::Chorus
+        && matches!(kind, DeviceKind::Softphone | DeviceKind::MobileApp)
+    {
+        Err(DeviceRefusal::RetiredByUpgrade)
+    } else {
+        Ok(())
+    }
 }
 
 /// Whether a device of this kind works for a person on this platform. Chorus devices (desk
@@ -102,6 +123,25 @@ mod tests {
     use super::*;
     use DeviceKind::*;
     use DeviceStatus::*;
+
+    #[test]
+    fn the_upgrade_retires_softphones_and_apps_on_chorus_only() {
+        let cases = [
+            (Softphone, Platform::Chorus, false, true),
+            (Softphone, Platform::Chorus, true, false),
+            (MobileApp, Platform::Chorus, true, false),
+            (DeskPhone, Platform::Chorus, true, true),
+            (TeamsClient, Platform::Teams, true, true),
+            (Softphone, Platform::Teams, true, true),
+        ];
+        for (kind, platform, upgraded, ok) in cases {
+            assert_eq!(
+                after_upgrade(kind, platform, upgraded).is_ok(),
+                ok,
+                "{kind:?} {platform:?} {upgraded}"
+            );
+        }
+    }
 
     fn dev(
         owner: Uuid,

@@ -368,6 +368,7 @@ fn encode_people(ids: &[Uuid]) -> Vec<async_graphql::ID> {
 #[derive(Clone)]
 pub struct TeamsColumnRow(pub column::Row);
 
+/// One person's row of the MS Teams column.
 #[Object]
 impl TeamsColumnRow {
     /// The person.
@@ -558,6 +559,7 @@ pub struct MovementSet {
     tranches: Vec<Uuid>,
 }
 
+/// People who must move together, in one tranche, or not at all.
 #[Object]
 impl MovementSet {
     /// The set's key: its smallest member's person ID (stable while membership is).
@@ -619,6 +621,7 @@ connection!(
 #[derive(Clone)]
 pub struct LicencePool(pub entity::licence_pool::Model);
 
+/// The pool of Telephony over Teams licences.
 #[Object]
 impl LicencePool {
     /// Licences in the pool.
@@ -668,6 +671,7 @@ fn licence_result(r: service::PersonResult<licences::Outcome>) -> LicenceResult 
 #[derive(Clone)]
 pub struct NominationRound(pub entity::nomination_round::Model);
 
+/// A round in which coordinators nominate people.
 #[Object]
 impl NominationRound {
     /// Opaque global ID.
@@ -708,6 +712,7 @@ pub struct NominationResult {
 #[derive(Clone)]
 pub struct UnitNominationProgress(nominations::Progress);
 
+/// A unit's progress in the current nomination round.
 #[Object]
 impl UnitNominationProgress {
     /// The unit.
@@ -769,6 +774,7 @@ pub struct CountdownDate {
 #[derive(Clone)]
 pub struct Tranche(pub entity::tranche::Model);
 
+/// A tranche of the move: people who move on one date.
 #[Object]
 impl Tranche {
     /// Opaque global ID.
@@ -1022,6 +1028,19 @@ fn loss_view(l: &UpgradeLoss) -> UpgradeLossView {
     }
 }
 
+/// A run of the Chorus upgrade.
+#[derive(SimpleObject, Clone)]
+pub struct ChorusUpgradeRun {
+    /// When it ran.
+    pub ran_at: DateTime<Utc>,
+    /// The administrator who ran it.
+    pub ran_by: String,
+    /// People who lost something.
+    pub people: i32,
+    /// Devices switched off.
+    pub devices: i32,
+}
+
 connection!(
     UpgradeLossConnection,
     UpgradeLossEdge,
@@ -1052,6 +1071,7 @@ pub struct PersonCutover {
     notices: Vec<entity::notification::Model>,
 }
 
+/// The move to Teams as it concerns one person.
 #[Object]
 impl PersonCutover {
     /// The MS Teams column's answer.
@@ -1376,6 +1396,20 @@ impl CutoverQuery {
     ) -> ApiResult<Option<Tranche>> {
         ctx_principal(ctx)?;
         load_tranche(ctx, decode(NodeType::Tranche, &id)?).await
+    }
+
+    /// The last run of the Chorus upgrade; null until it has run.
+    async fn chorus_upgrade(&self, ctx: &Context<'_>) -> ApiResult<Option<ChorusUpgradeRun>> {
+        ctx_principal(ctx)?;
+        Ok(moves::upgrade_ran(ctx_db(ctx)?)
+            .await
+            .map_err(ApiError::from)?
+            .map(|r| ChorusUpgradeRun {
+                ran_at: r.ran_at,
+                ran_by: r.ran_by,
+                people: r.people,
+                devices: r.devices,
+            }))
     }
 
     /// Who loses what in the Chorus upgrade (rule 11): softphones, mobile apps and portal

@@ -356,7 +356,12 @@ pub async fn register_device(
             "a label has 1 to 100 characters",
         )));
     }
-    if let Err(why) = devices::kind_works_on(new.kind, owner.platform) {
+    let upgraded = crate::services::cutover::moves::upgrade_ran(&txn)
+        .await?
+        .is_some();
+    if let Err(why) = devices::kind_works_on(new.kind, owner.platform)
+        .and_then(|()| devices::after_upgrade(new.kind, owner.platform, upgraded))
+    {
         return Ok(Err(refuse(
             &["input", "kind"],
             UserErrorCode::RuleViolation,
@@ -427,7 +432,12 @@ pub async fn set_device_status(
             .one(&txn)
             .await?
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("device without owner")))?;
-        if let Err(why) = devices::kind_works_on(before.kind, owner.platform) {
+        let upgraded = crate::services::cutover::moves::upgrade_ran(&txn)
+            .await?
+            .is_some();
+        if let Err(why) = devices::kind_works_on(before.kind, owner.platform)
+            .and_then(|()| devices::after_upgrade(before.kind, owner.platform, upgraded))
+        {
             return Ok(Err(refuse(
                 &["input", "status"],
                 UserErrorCode::RuleViolation,
@@ -494,7 +504,12 @@ pub async fn set_preferred_device(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("device without owner")))?;
-    if let Err(why) = devices::may_prefer(before.id, before.platform, &facts(&device)) {
+    let upgraded = crate::services::cutover::moves::upgrade_ran(&txn)
+        .await?
+        .is_some();
+    if let Err(why) = devices::may_prefer(before.id, before.platform, &facts(&device))
+        .and_then(|()| devices::after_upgrade(device.kind, before.platform, upgraded))
+    {
         return Ok(Err(refuse(
             &["input", "deviceId"],
             UserErrorCode::RuleViolation,

@@ -756,6 +756,17 @@ pub async fn upgrade_preview(
     Ok(out)
 }
 
+/// The last run of the Chorus upgrade, if it has run.
+pub async fn upgrade_ran(
+    db: &impl ConnectionTrait,
+) -> Result<Option<entity::chorus_upgrade::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    entity::chorus_upgrade::Entity::find()
+        .order_by_desc(entity::chorus_upgrade::Column::RanAt)
+        .one(db)
+        .await
+}
+
 /// Runs the upgrade: for everyone still on Chorus, softphones and apps are disabled and a
 /// portal-set preferred device falls back to the desk phone. Applied 500 people per
 /// transaction, each with an audit event; running it again finds nothing left to change.
@@ -816,5 +827,25 @@ pub async fn run_upgrade(
         }
         txn.commit().await?;
     }
+    // From now on softphones and apps cannot come back on Chorus (`domain::devices`).
+    let txn = crate::db::begin_write(db).await?;
+    let run = entity::chorus_upgrade::ActiveModel {
+        id: sea_orm::Set(Uuid::now_v7()),
+        ran_at: sea_orm::Set(Utc::now()),
+        ran_by: sea_orm::Set(principal.username.clone()),
+        people: sea_orm::Set(losses.len() as i32),
+        devices: sea_orm::Set(losses.iter().map(|l| l.disable.len() as i32).sum()),
+    };
+    let run = sea_orm::ActiveModelTrait::insert(run, &txn).await?;
+    audit::record(
+        &txn,
+        principal,
+        "chorus_upgrade.run",
+        Subject::new("chorus_upgrade", run.id),
+        None,
+        Some(audit::snapshot(&run)),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(losses)
 }
