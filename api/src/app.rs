@@ -9,7 +9,11 @@ use axum::{
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 
 use crate::{
     auth::{MediaKeys, TokenKeys},
@@ -41,6 +45,13 @@ impl FromRef<AppState> for TokenKeys {
     }
 }
 
+/// The `Principal` extractor looks the token's subject up in the database.
+impl FromRef<AppState> for DatabaseConnection {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
 impl AppState {
     /// Connects, migrates, loads keys and builds the schema.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
@@ -54,6 +65,18 @@ impl AppState {
         db::migrate(&db).await?;
         let state = Self::with_db(settings, db)?;
         state.voicemails.spawn_purge(state.db.clone());
+        let (db, events) = (state.db.clone(), state.voicemails.events.clone());
+        let since = crate::services::cutover::since(
+            chrono::Utc::now(),
+            state.settings.cutover.lookback_days,
+        );
+        tokio::spawn(async move {
+            match crate::services::cutover::moves::resume(&db, &events, since).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tranches = n, "finished moves left in progress"),
+                Err(e) => tracing::error!(error = ?e, "cannot finish moves left in progress"),
+            }
+        });
         crate::services::cutover::notify::spawn(
             state.db.clone(),
             crate::services::cutover::notify::Delivery::from_settings(&state.settings.cutover),
@@ -67,7 +90,11 @@ impl AppState {
     pub fn with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let keys = TokenKeys::load(&settings.auth, &settings.data_dir)?;
         let voicemails = voicemails(&settings, &db)?;
-        let mut builder = graphql::limited_schema(&settings.limits)
+        let budgets = Arc::new(graphql::cost::Budgets::new(
+            settings.limits.cost_budget,
+            settings.limits.cost_restore_rate,
+        ));
+        let mut builder = graphql::limited_schema(&settings.limits, budgets.clone())
             .data(db.clone())
             .data(voicemails.clone())
             .data(voicemails.events.clone())
@@ -75,6 +102,7 @@ impl AppState {
         let introspection_schema = if settings.introspection {
             Some(
                 graphql::schema()
+                    .extension(graphql::cost::CostLimits::new(&settings.limits, budgets))
                     .data(db.clone())
                     .data(voicemails.clone())
                     .data(voicemails.events.clone())
@@ -127,6 +155,8 @@ fn voicemails(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<Vo
 
 /// The router with every route.
 pub fn router(state: AppState) -> Router {
+    // Installs the metrics recorder before anything is counted.
+    crate::metrics::handle();
     // JSON bodies are held to `max_body_bytes` by the handler; multipart greeting uploads may
     // be larger, up to the greeting limit.
     let body_cap = state
@@ -148,6 +178,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(http::voicemail::ingest),
         )
         .layer(DefaultBodyLimit::disable());
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(graphql_routes)
         .merge(ingest)
@@ -155,11 +186,38 @@ pub fn router(state: AppState) -> Router {
         // The spelling of DESIGN.md.
         .route("/v1/voicemail/{id}/audio", get(http::voicemail::audio))
         .route("/graphql/ws", get(http::ws::upgrade))
+        .route("/graphql/assets/{file}", get(http::graphiql::asset))
         .route("/v1/calls.csv", get(http::calls_csv::export))
         .route("/v1/teams-column.csv", get(http::teams_csv::export))
         .route("/healthz", get(http::health::healthz))
         .route("/readyz", get(http::health::readyz))
+        .route("/metrics", get(crate::metrics::scrape))
+        .route_layer(axum::middleware::from_fn(crate::metrics::track_http))
         .with_state(state)
+        // Outermost first: every request gets an id (the client's `x-request-id` is kept),
+        // its log lines carry it in their span, and the answer echoes it.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
+}
+
+/// The span of one HTTP request: method, path (without the query string, which may hold a
+/// signed-URL token) and the request id.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
 }
 
 /// A bound, ready-to-serve application.

@@ -15,7 +15,15 @@
 //! - `CHORUS_JWT_PRIVATE_KEY_FILE`: PEM private key that `chorus token` signs with when a public
 //!   key is configured (local testing of the production set-up only).
 //! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 4 MiB (a batch of 5,000 call records fits).
-//! - `CHORUS_INTROSPECTION` (`true`/`false`, default `true`): answer `__schema` queries.
+//! - `CHORUS_WS_INIT_TIMEOUT_SECONDS` (default 10): how long `/graphql/ws` waits for
+//!   `connection_init` before closing with 4408.
+//! - `CHORUS_INTROSPECTION` (`true`/`false`, default `true`): answer `__schema` queries and
+//!   suggest field names in errors; set `false` in production (tools use `schema.graphql`).
+//! - `CHORUS_MAX_COST` (5,000), `CHORUS_MAX_ALIASES` (30), `CHORUS_MAX_TOKENS` (5,000),
+//!   `CHORUS_MAX_LIST_INPUT` (5,000: a PBX batch of call records): per-operation limits, checked before execution.
+//! - `CHORUS_COST_BUDGET` (50,000 points) and `CHORUS_COST_RESTORE_RATE` (5,000 points per
+//!   second; 0 turns budgets off): each caller's cost budget; a spent budget answers THROTTLED
+//!   (HTTP 429).
 //! - `CHORUS_STORAGE_URL`: where voicemail audio lives: unset for `<data dir>/blobs`,
 //!   `file:///abs/dir`, `memory:` or `s3://bucket[/prefix]` with the `AWS_*` variables.
 //! - `CHORUS_VOICEMAIL_MAX_BYTES` (default 20 MiB), `CHORUS_VOICEMAIL_MAX_SECONDS` (default
@@ -194,6 +202,20 @@ pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_page_size: u32,
+    /// Most a single operation may cost (see `graphql::cost`).
+    pub max_cost: u32,
+    /// Most aliased fields in one operation (`__typename` aliases included).
+    pub max_aliases: usize,
+    /// Most lexical tokens in one document.
+    pub max_tokens: usize,
+    /// Longest list accepted anywhere in an operation's arguments.
+    pub max_list_input: usize,
+    /// Cost points a caller may spend at once; refilled at `cost_restore_rate` per second.
+    pub cost_budget: u32,
+    /// Points per second given back to each caller's budget; 0 turns budgets off.
+    pub cost_restore_rate: u32,
+    /// How long a WebSocket may stay open without `connection_init` (then closed with 4408).
+    pub ws_init_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -203,6 +225,13 @@ impl Default for Limits {
             max_depth: 12,
             max_complexity: 5_000,
             max_page_size: 100,
+            max_cost: 5_000,
+            max_aliases: 30,
+            max_tokens: 5_000,
+            max_list_input: 5_000,
+            cost_budget: 50_000,
+            cost_restore_rate: 5_000,
+            ws_init_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -266,6 +295,36 @@ impl Settings {
                 name: "CHORUS_MAX_BODY_BYTES",
                 reason: format!("{v:?} is not a number of bytes"),
             })?;
+        }
+        if let Some(v) = number::<u32>("CHORUS_MAX_COST")? {
+            limits.max_cost = v.max(1);
+        }
+        if let Some(v) = number::<usize>("CHORUS_MAX_ALIASES")? {
+            limits.max_aliases = v;
+        }
+        if let Some(v) = number::<usize>("CHORUS_MAX_TOKENS")? {
+            limits.max_tokens = v;
+        }
+        if let Some(v) = number::<usize>("CHORUS_MAX_LIST_INPUT")? {
+            limits.max_list_input = v;
+        }
+        if let Some(v) = number::<u32>("CHORUS_COST_BUDGET")? {
+            limits.cost_budget = v;
+        }
+        if let Some(v) = number::<u32>("CHORUS_COST_RESTORE_RATE")? {
+            limits.cost_restore_rate = v;
+        }
+        if limits.cost_restore_rate > 0 && limits.cost_budget < limits.max_cost {
+            return Err(ConfigError::Invalid {
+                name: "CHORUS_COST_BUDGET",
+                reason: format!(
+                    "{} is below CHORUS_MAX_COST ({}): the most expensive allowed operation could never run",
+                    limits.cost_budget, limits.max_cost
+                ),
+            });
+        }
+        if let Some(v) = number::<u64>("CHORUS_WS_INIT_TIMEOUT_SECONDS")? {
+            limits.ws_init_timeout = std::time::Duration::from_secs(v.max(1));
         }
         let introspection = match env("CHORUS_INTROSPECTION").as_deref() {
             None | Some("true") | Some("1") => true,

@@ -8,6 +8,7 @@
 //! - `auth`: tokens, the `Principal`, guards.
 //! - `http`: GraphQL over HTTP, the WebSocket, health routes.
 //! - `graphql`: the schema, one module per area.
+//! - `metrics`: Prometheus metrics at `/metrics`.
 //! - `domain`: the rules, pure functions with table tests.
 //! - `services`: transactions around the rules, audit, token minting.
 //! - `events`: voicemail events across processes (PostgreSQL NOTIFY, or in-process).
@@ -24,5 +25,6 @@ pub mod domain;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod seed;
 pub mod services;

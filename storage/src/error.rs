@@ -61,7 +61,12 @@ impl StorageError {
             object_store::Error::AlreadyExists { .. } => StorageError::AlreadyExists {
                 key: key.to_owned(),
             },
-            other => StorageError::Unavailable(other),
+            other => {
+                // Counted for `/metrics`: a store that fails is an operational alarm, a
+                // missing key is not.
+                metrics::counter!("chorus_store_errors_total").increment(1);
+                StorageError::Unavailable(other)
+            }
         }
     }
 }

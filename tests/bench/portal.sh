@@ -47,7 +47,9 @@ if [ "$REUSE" = 0 ]; then
 fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-CHORUS_LOG=warn "$bin" serve --data-dir "$work" --database-url "$DB_URL" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+# One token drives the whole load: its cost budget (a per-caller fairness rule) is turned off;
+# the cost analysis itself still runs on every request.
+CHORUS_LOG=warn CHORUS_COST_RESTORE_RATE=0 "$bin" serve --data-dir "$work" --database-url "$DB_URL" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 token=$("$bin" token --person p0 --data-dir "$work" --database-url "$DB_URL")

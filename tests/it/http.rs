@@ -1,4 +1,5 @@
-//! GraphQL over HTTP: the spec's status codes and media types, and the WebSocket handshake.
+//! GraphQL over HTTP: the spec's status codes and media types, and the graphql-transport-ws
+//! protocol of the WebSocket (handshake, close codes, ping, operations).
 
 use chorus_tests::{TestApp, fixtures};
 use futures_util::{SinkExt, StreamExt};
@@ -197,4 +198,152 @@ async fn the_websocket_needs_a_token_in_connection_init() {
         matches!(refused, Some(Ok(Message::Close(_))) | None | Some(Err(_))),
         "a bad token must close the socket, got {refused:?}"
     );
+}
+
+/// Opens `/graphql/ws` with the given subprotocol (None: none offered).
+async fn ws_connect(app: &TestApp, protocol: Option<&'static str>) -> Ws {
+    let mut request = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .expect("request");
+    if let Some(protocol) = protocol {
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", HeaderValue::from_static(protocol));
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect")
+        .0
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text message, as JSON.
+async fn ws_next(ws: &mut Ws) -> Value {
+    match tokio::time::timeout(std::time::Duration::from_secs(5), ws.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str(&t).expect("json"),
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+/// The close code (and reason) the server ends with, after sending `frames`.
+async fn ws_closed_with(app: &TestApp, frames: &[Value], raw: Option<&str>) -> (u16, String) {
+    let mut ws = ws_connect(app, Some("graphql-transport-ws")).await;
+    if let Some(raw) = raw {
+        ws.send(Message::Text(raw.to_owned().into()))
+            .await
+            .expect("send");
+    }
+    for frame in frames {
+        ws.send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("send");
+    }
+    loop {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("closed within 10 s");
+        match next {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                return (u16::from(frame.code), frame.reason.to_string());
+            }
+            Some(Ok(_)) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_websocket_closes_with_the_graphql_transport_ws_codes() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.limits.ws_init_timeout = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let cast = fixtures::cast(app.db()).await;
+    let token = app.token(&cast.user.username).await;
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    let subscribe = |id: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": {
+            "query": "subscription { voicemailReceived { pbxMessageId } }" } })
+    };
+
+    let (code, reason) = ws_closed_with(&app, &[], Some("not json")).await;
+    assert_eq!(code, 4400);
+    assert!(reason.len() <= 123, "{reason}");
+    let (code, _) = ws_closed_with(&app, &[json!({ "type": "next", "id": "1" })], None).await;
+    assert_eq!(code, 4400, "a server message from the client");
+    let (code, _) = ws_closed_with(&app, &[subscribe("1")], None).await;
+    assert_eq!(code, 4401);
+    let bad =
+        json!({ "type": "connection_init", "payload": { "authorization": "Bearer nonsense" } });
+    let (code, _) = ws_closed_with(&app, &[bad], None).await;
+    assert_eq!(code, 4403);
+    let (code, _) = ws_closed_with(&app, &[json!({ "type": "connection_init" })], None).await;
+    assert_eq!(code, 4403, "no token");
+    let (code, _) = ws_closed_with(&app, &[], None).await;
+    assert_eq!(code, 4408);
+    let (code, _) =
+        ws_closed_with(&app, &[init.clone(), subscribe("a"), subscribe("a")], None).await;
+    assert_eq!(code, 4409);
+    let (code, _) = ws_closed_with(&app, &[init.clone(), init.clone()], None).await;
+    assert_eq!(code, 4429);
+
+    // Without the subprotocol: 4406. The legacy `graphql-ws` is not selected, so the client
+    // fails the handshake itself (it asked for a subprotocol and got none).
+    let mut ws = ws_connect(&app, None).await;
+    match ws.next().await {
+        Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 4406),
+        other => panic!("expected a 4406 close, got {other:?}"),
+    }
+    let mut legacy = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .expect("request");
+    legacy.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-ws"),
+    );
+    assert!(tokio_tungstenite::connect_async(legacy).await.is_err());
+
+    // A healthy session: ping, a query refused (HTTP's job), a subscription completed by the
+    // client and its id reused, all on one socket that stays open past the init timeout.
+    let mut ws = ws_connect(&app, Some("graphql-transport-ws")).await;
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(init.clone())).await.expect("init");
+    assert_eq!(ws_next(&mut ws).await["type"], "connection_ack");
+    ws.send(send(json!({ "type": "ping", "payload": { "n": 1 } })))
+        .await
+        .expect("ping");
+    assert_eq!(
+        ws_next(&mut ws).await,
+        json!({ "type": "pong", "payload": { "n": 1 } })
+    );
+    ws.send(send(
+        json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ me { username } }" } }),
+    ))
+    .await
+    .expect("query");
+    let refused = ws_next(&mut ws).await;
+    assert_eq!(refused["type"], "error", "{refused:#}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_REQUEST");
+    ws.send(send(
+        json!({ "id": "v", "type": "subscribe", "payload": { "query": "subscription { nope }" } }),
+    ))
+    .await
+    .expect("invalid");
+    let invalid = ws_next(&mut ws).await;
+    assert_eq!(invalid["type"], "error", "{invalid:#}");
+    assert_eq!(invalid["id"], "v");
+    ws.send(send(subscribe("s"))).await.expect("subscribe");
+    ws.send(send(json!({ "id": "s", "type": "complete" })))
+        .await
+        .expect("complete");
+    ws.send(send(subscribe("s")))
+        .await
+        .expect("subscribe again");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    ws.send(send(json!({ "type": "ping" })))
+        .await
+        .expect("ping");
+    assert_eq!(ws_next(&mut ws).await, json!({ "type": "pong" }));
 }

@@ -2,13 +2,18 @@
 //! when `TEST_DATABASE_URL` is set.
 
 mod auth;
+mod authz;
 mod calls;
 mod conferences;
 mod contact_centres;
+mod csrf;
 mod cutover;
 mod directory;
+mod fuzz_regressions;
 mod groups;
 mod http;
+mod jwt;
+mod limits;
 mod people;
 mod routing;
 mod schema;

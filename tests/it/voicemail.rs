@@ -940,6 +940,7 @@ async fn a_greeting_is_uploaded_as_a_graphql_multipart_request() {
             .client
             .post(s.app.url("/graphql"))
             .bearer_auth(&s.alice)
+            .header("graphql-require-preflight", "1")
             .multipart(form)
             .send()
     };

@@ -31,6 +31,30 @@ pub enum AuthError {
     Expired,
     #[error("the token is not valid: {0}")]
     Invalid(String),
+    /// The token is well signed but names no person or service account we know (any more).
+    #[error("the token is not valid: its subject is not a known person or service account")]
+    UnknownSubject,
+    /// The subject could not be looked up (the database did not answer).
+    #[error("the token cannot be checked now; try again later")]
+    Unavailable,
+}
+
+impl AuthError {
+    /// The HTTP status of the refusal: 401, or 503 when the check itself failed.
+    pub fn status(&self) -> axum::http::StatusCode {
+        match self {
+            Self::Unavailable => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            _ => axum::http::StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The `extensions.code` of the refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable => "INTERNAL",
+            _ => "UNAUTHENTICATED",
+        }
+    }
 }
 
 /// Keys and validation rules for access tokens.
@@ -128,7 +152,8 @@ impl TokenKeys {
         encode(&header, claims, key).map_err(|e| AuthError::Invalid(e.to_string()))
     }
 
-    /// Verifies signature (pinned algorithm), `typ`, `exp`, `nbf`, `iss`, `aud` and `sub`.
+    /// Verifies signature (pinned algorithm), `typ`, `exp`, `nbf`, `iat`, `iss`, `aud` and
+    /// `sub`.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
@@ -147,12 +172,20 @@ impl TokenKeys {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        decode::<AccessClaims>(token, &self.decoding, &validation)
+        let claims = decode::<AccessClaims>(token, &self.decoding, &validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
                 _ => AuthError::Invalid(e.to_string()),
-            })
+            })?;
+        // jsonwebtoken does not look at `iat`: a token issued in the future (beyond the skew
+        // allowed on `nbf`) comes from a wrong clock or a forger, and is not yet valid.
+        if claims.iat > chrono::Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
+            return Err(AuthError::Invalid(
+                "the token was issued in the future".into(),
+            ));
+        }
+        Ok(claims)
     }
 }
 

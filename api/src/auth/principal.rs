@@ -8,6 +8,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{AccessClaims, AuthError, PrincipalKind, TokenKeys};
@@ -39,6 +40,18 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The server acting on its own (start-up recovery), as a service with `scopes`.
+    pub fn system(name: &str, scopes: &[&str]) -> Self {
+        Self {
+            username: format!("system:{name}"),
+            kind: PrincipalKind::Service,
+            person_id: None,
+            roles: BTreeSet::from([Role::Service]),
+            units: BTreeSet::new(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
     /// Builds the principal from verified claims; unknown role names are ignored.
     pub fn from_claims(claims: AccessClaims) -> Self {
         let mut roles = BTreeSet::new();
@@ -118,6 +131,65 @@ pub fn authenticate(headers: &HeaderMap, keys: &TokenKeys) -> Result<Principal, 
     keys.verify(token).map(Principal::from_claims)
 }
 
+/// [`authenticate`], then [`check_subject`]: what every route that runs on behalf of the
+/// caller uses.
+pub async fn authenticate_known(
+    headers: &HeaderMap,
+    keys: &TokenKeys,
+    db: &impl ConnectionTrait,
+) -> Result<Principal, AuthError> {
+    let principal = authenticate(headers, keys)?;
+    check_subject(db, &principal).await?;
+    Ok(principal)
+}
+
+/// Refuses a well-signed token whose subject is gone or never existed: a person token must
+/// name a person of ours (by `pid` when it carries one, with the same username; else by
+/// username), a service token a service account. Roles still travel in the token (a revoked
+/// grant lapses with it), but a removed person or account stops at once.
+pub async fn check_subject(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> Result<(), AuthError> {
+    let unavailable = |e: sea_orm::DbErr| {
+        tracing::error!(error = %e, "cannot look up a token's subject");
+        AuthError::Unavailable
+    };
+    let known = match (principal.kind, principal.person_id) {
+        (PrincipalKind::Person, Some(id)) => entity::person::Entity::find_by_id(id)
+            .select_only()
+            .column(entity::person::Column::Username)
+            .into_tuple::<String>()
+            .one(db)
+            .await
+            .map_err(unavailable)?
+            .is_some_and(|username| username == principal.username),
+        (PrincipalKind::Person, None) => entity::person::Entity::find()
+            .select_only()
+            .column(entity::person::Column::Id)
+            .filter(entity::person::Column::Username.eq(principal.username.as_str()))
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await
+            .map_err(unavailable)?
+            .is_some(),
+        (PrincipalKind::Service, _) => entity::service_account::Entity::find()
+            .select_only()
+            .column(entity::service_account::Column::Id)
+            .filter(entity::service_account::Column::Name.eq(principal.username.as_str()))
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await
+            .map_err(unavailable)?
+            .is_some(),
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(AuthError::UnknownSubject)
+    }
+}
+
 /// The token of an `Authorization: Bearer …` value (scheme case-insensitive).
 pub fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
@@ -125,21 +197,26 @@ pub fn bearer_token(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// The 401 answer of plain HTTP routes.
+/// The 401 answer of plain HTTP routes (503 when the token could not be checked).
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({
-            "errors": [{ "message": self.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }]
+            "errors": [{ "message": self.to_string(), "extensions": { "code": self.code() } }]
         });
-        (
-            StatusCode::UNAUTHORIZED,
-            [
-                (header::WWW_AUTHENTICATE, "Bearer"),
-                (header::CONTENT_TYPE, "application/json"),
-            ],
+        let status = self.status();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 
@@ -147,11 +224,13 @@ impl<S> FromRequestParts<S> for Principal
 where
     S: Send + Sync,
     TokenKeys: FromRef<S>,
+    sea_orm::DatabaseConnection: FromRef<S>,
 {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        authenticate(&parts.headers, &TokenKeys::from_ref(state))
+        let db = sea_orm::DatabaseConnection::from_ref(state);
+        authenticate_known(&parts.headers, &TokenKeys::from_ref(state), &db).await
     }
 }
 

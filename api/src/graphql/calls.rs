@@ -462,6 +462,7 @@ impl CallsMutation {
     async fn ingest_call_records(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The call records from the PBX (at most 5,000).")]
         input: IngestCallRecordsInput,
     ) -> ApiResult<IngestCallRecordsPayload> {
         if input.records.len() > service::MAX_BATCH {

@@ -739,6 +739,7 @@ impl ContactCentreMutation {
     async fn create_contact_centre(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The centre: unit, name, pilot line, time zone, out-of-hours route.")]
         input: CreateContactCentreInput,
     ) -> ApiResult<CreateContactCentrePayload> {
         type P = CreateContactCentrePayload;
@@ -779,7 +780,7 @@ impl ContactCentreMutation {
     async fn update_contact_centre(
         &self,
         ctx: &Context<'_>,
-        input: UpdateContactCentreInput,
+        #[graphql(desc = "The centre and what to change.")] input: UpdateContactCentreInput,
     ) -> ApiResult<UpdateContactCentrePayload> {
         type P = UpdateContactCentrePayload;
         let id = refuse_with!(
@@ -818,6 +819,7 @@ impl ContactCentreMutation {
     async fn set_opening_hours(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The centre and its whole week of opening hours.")]
         input: SetOpeningHoursInput,
     ) -> ApiResult<SetOpeningHoursPayload> {
         type P = SetOpeningHoursPayload;
@@ -848,7 +850,7 @@ impl ContactCentreMutation {
     async fn add_closures(
         &self,
         ctx: &Context<'_>,
-        input: AddClosuresInput,
+        #[graphql(desc = "The centre and the closure days to add.")] input: AddClosuresInput,
     ) -> ApiResult<AddClosuresPayload> {
         let id = refuse_with!(
             id_of(
@@ -881,7 +883,7 @@ impl ContactCentreMutation {
     async fn remove_closures(
         &self,
         ctx: &Context<'_>,
-        input: RemoveClosuresInput,
+        #[graphql(desc = "The centre and the closure days to remove.")] input: RemoveClosuresInput,
     ) -> ApiResult<RemoveClosuresPayload> {
         let id = refuse_with!(
             id_of(
@@ -911,6 +913,7 @@ impl ContactCentreMutation {
     async fn create_queue(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The centre and the new queue's name, limits, overflow and agents.")]
         input: CreateQueueInput,
     ) -> ApiResult<CreateQueuePayload> {
         type P = CreateQueuePayload;
@@ -957,7 +960,7 @@ impl ContactCentreMutation {
     async fn update_queue(
         &self,
         ctx: &Context<'_>,
-        input: UpdateQueueInput,
+        #[graphql(desc = "The queue and what to change.")] input: UpdateQueueInput,
     ) -> ApiResult<UpdateQueuePayload> {
         type P = UpdateQueuePayload;
         let id = refuse_with!(
@@ -992,7 +995,7 @@ impl ContactCentreMutation {
     async fn remove_queue(
         &self,
         ctx: &Context<'_>,
-        input: RemoveQueueInput,
+        #[graphql(desc = "The queue to remove.")] input: RemoveQueueInput,
     ) -> ApiResult<RemoveQueuePayload> {
         let id = refuse_with!(
             id_of(NodeType::Queue, &input.queue_id, &["input", "queueId"]),
@@ -1017,7 +1020,7 @@ impl ContactCentreMutation {
     async fn add_queue_agents(
         &self,
         ctx: &Context<'_>,
-        input: AddQueueAgentsInput,
+        #[graphql(desc = "The queue and the people to add as agents.")] input: AddQueueAgentsInput,
     ) -> ApiResult<AddQueueAgentsPayload> {
         type P = AddQueueAgentsPayload;
         let id = refuse_with!(
@@ -1044,7 +1047,7 @@ impl ContactCentreMutation {
     async fn remove_queue_agents(
         &self,
         ctx: &Context<'_>,
-        input: RemoveQueueAgentsInput,
+        #[graphql(desc = "The queue and the agents to remove.")] input: RemoveQueueAgentsInput,
     ) -> ApiResult<RemoveQueueAgentsPayload> {
         type P = RemoveQueueAgentsPayload;
         let id = refuse_with!(

@@ -1738,6 +1738,7 @@ impl CutoverMutation {
     async fn assign_teams_licences(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The people, in priority order, and whether to only try.")]
         input: AssignTeamsLicencesInput,
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
@@ -1768,7 +1769,7 @@ impl CutoverMutation {
     async fn revoke_teams_licence(
         &self,
         ctx: &Context<'_>,
-        input: RevokeTeamsLicenceInput,
+        #[graphql(desc = "The person whose licence to take back.")] input: RevokeTeamsLicenceInput,
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
         let person = decode(NodeType::Person, &input.person_id)?;
@@ -1790,6 +1791,7 @@ impl CutoverMutation {
     async fn set_licence_pool_capacity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The number of licences the pool holds.")]
         input: SetLicencePoolCapacityInput,
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
@@ -1811,7 +1813,7 @@ impl CutoverMutation {
     async fn create_nomination_round(
         &self,
         ctx: &Context<'_>,
-        input: CreateNominationRoundInput,
+        #[graphql(desc = "The round's name and deadline.")] input: CreateNominationRoundInput,
     ) -> ApiResult<NominationRoundPayload> {
         let principal = ctx_principal(ctx)?;
         match nominations::create_round(
@@ -1839,6 +1841,7 @@ impl CutoverMutation {
     async fn answer_nominations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The round (default the current one) and the answers.")]
         input: AnswerNominationsInput,
     ) -> ApiResult<AnswerNominationsPayload> {
         let principal = ctx_principal(ctx)?;
@@ -1880,6 +1883,7 @@ impl CutoverMutation {
     async fn create_tranche(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The tranche's number, name, cohort, move date and capacity.")]
         input: CreateTrancheInput,
     ) -> ApiResult<TranchePayload> {
         let principal = ctx_principal(ctx)?;
@@ -1898,7 +1902,7 @@ impl CutoverMutation {
     async fn update_tranche(
         &self,
         ctx: &Context<'_>,
-        input: UpdateTrancheInput,
+        #[graphql(desc = "The tranche and what to change.")] input: UpdateTrancheInput,
     ) -> ApiResult<TranchePayload> {
         let principal = ctx_principal(ctx)?;
         let id = decode(NodeType::Tranche, &input.id)?;
@@ -1917,6 +1921,7 @@ impl CutoverMutation {
     async fn assign_to_tranche(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The tranche and the people (whole movement sets) to place.")]
         input: AssignToTrancheInput,
     ) -> ApiResult<AssignToTranchePayload> {
         let principal = ctx_principal(ctx)?;
@@ -1958,6 +1963,7 @@ impl CutoverMutation {
     async fn remove_from_tranche(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The people (whole movement sets) to take out.")]
         input: RemoveFromTrancheInput,
     ) -> ApiResult<RemoveFromTranchePayload> {
         let principal = ctx_principal(ctx)?;
@@ -1979,6 +1985,7 @@ impl CutoverMutation {
     async fn plan_tranches(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Whether to only propose (the default) or also place.")]
         input: PlanTranchesInput,
     ) -> ApiResult<PlanTranchesPayload> {
         let principal = ctx_principal(ctx)?;
@@ -2027,6 +2034,7 @@ impl CutoverMutation {
     async fn execute_tranche(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The tranche to move and whether to only show the changes.")]
         input: ExecuteTrancheInput,
     ) -> ApiResult<MovePayload> {
         let principal = ctx_principal(ctx)?;
@@ -2053,6 +2061,7 @@ impl CutoverMutation {
     async fn move_to_teams(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The people (whole movement sets) and whether to only show the changes.")]
         input: MoveToTeamsInput,
     ) -> ApiResult<MovePayload> {
         let principal = ctx_principal(ctx)?;
@@ -2080,6 +2089,7 @@ impl CutoverMutation {
     async fn run_chorus_upgrade(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Whether to only preview (the default) or run it.")]
         input: RunChorusUpgradeInput,
     ) -> ApiResult<RunChorusUpgradePayload> {
         let principal = ctx_principal(ctx)?;
@@ -2161,17 +2171,18 @@ pub struct CutoverSubscription;
 
 #[Subscription]
 impl CutoverSubscription {
-    /// Progress of moves to Teams (administrators and services), from whichever server
-    /// process runs them; only one tranche's when `trancheId` is given.
+    /// Progress of moves to Teams (administrators and services with the `cutover:write`
+    /// scope), from whichever server process runs them; only one tranche's when `trancheId` is
+    /// given.
     async fn cutover_progress(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this tranche's runs.")] tranche_id: Option<async_graphql::ID>,
     ) -> async_graphql::Result<impl Stream<Item = CutoverProgressEvent> + use<>> {
         let principal = ctx_principal(ctx)?;
-        if !(principal.is_admin() || principal.kind == crate::auth::PrincipalKind::Service) {
+        if !service::may_run(principal, tranches::SCOPE) {
             return Err(ApiError::Forbidden(
-                "cutover progress is for administrators and services".into(),
+                "cutover progress is for administrators and the cutover:write service scope".into(),
             )
             .into());
         }

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use entity::{device, line, person, unit};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -585,6 +584,7 @@ impl DirectoryMutation {
     async fn update_unit(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The unit and what to change: its name, its Teams instance.")]
         input: UpdateUnitInput,
     ) -> ApiResult<UpdateUnitPayload> {
         let principal = ctx_principal(ctx)?;
@@ -610,7 +610,7 @@ impl DirectoryMutation {
                 )));
             }
         }
-        let txn = db.begin().await.map_err(ApiError::from)?;
+        let txn = crate::db::begin_write(db).await.map_err(ApiError::from)?;
         let Some(before) = unit::Entity::find_by_id(id)
             .one(&txn)
             .await

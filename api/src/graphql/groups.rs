@@ -947,6 +947,7 @@ impl GroupMutation {
     async fn create_hunt_group(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The group: unit, name, pilot line, strategy, members.")]
         input: CreateHuntGroupInput,
     ) -> ApiResult<HuntGroupPayload> {
         let parsed = (|| {
@@ -996,7 +997,7 @@ impl GroupMutation {
     async fn create_pickup_group(
         &self,
         ctx: &Context<'_>,
-        input: CreatePickupGroupInput,
+        #[graphql(desc = "The group's unit, name and members.")] input: CreatePickupGroupInput,
     ) -> ApiResult<PickupGroupPayload> {
         let parsed = id_of(NodeType::Unit, &input.unit_id, "unitId")
             .and_then(|u| ids_of(NodeType::Person, &input.person_ids, "personIds").map(|p| (u, p)));
@@ -1030,6 +1031,7 @@ impl GroupMutation {
     async fn create_ea_group(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The group's unit, name, managers and assistants.")]
         input: CreateEaGroupInput,
     ) -> ApiResult<EaGroupPayload> {
         let parsed = (|| {
@@ -1065,7 +1067,7 @@ impl GroupMutation {
     async fn delete_hunt_group(
         &self,
         ctx: &Context<'_>,
-        input: DeleteGroupInput,
+        #[graphql(desc = "The hunt group to delete.")] input: DeleteGroupInput,
     ) -> ApiResult<DeleteGroupPayload> {
         delete(ctx, input, service::Kind::Hunt, NodeType::HuntGroup).await
     }
@@ -1074,7 +1076,7 @@ impl GroupMutation {
     async fn delete_pickup_group(
         &self,
         ctx: &Context<'_>,
-        input: DeleteGroupInput,
+        #[graphql(desc = "The pickup group to delete.")] input: DeleteGroupInput,
     ) -> ApiResult<DeleteGroupPayload> {
         delete(ctx, input, service::Kind::Pickup, NodeType::PickupGroup).await
     }
@@ -1083,7 +1085,7 @@ impl GroupMutation {
     async fn delete_ea_group(
         &self,
         ctx: &Context<'_>,
-        input: DeleteGroupInput,
+        #[graphql(desc = "The executive-assistant group to delete.")] input: DeleteGroupInput,
     ) -> ApiResult<DeleteGroupPayload> {
         delete(ctx, input, service::Kind::Ea, NodeType::EaGroup).await
     }
@@ -1092,7 +1094,7 @@ impl GroupMutation {
     async fn update_hunt_group(
         &self,
         ctx: &Context<'_>,
-        input: UpdateHuntGroupInput,
+        #[graphql(desc = "The hunt group and what to change.")] input: UpdateHuntGroupInput,
     ) -> ApiResult<HuntGroupPayload> {
         let id = match id_of(NodeType::HuntGroup, &input.group_id, "groupId") {
             Ok(id) => id,
@@ -1126,7 +1128,7 @@ impl GroupMutation {
     async fn add_hunt_group_member(
         &self,
         ctx: &Context<'_>,
-        input: AddHuntGroupMemberInput,
+        #[graphql(desc = "The hunt group and the person to add.")] input: AddHuntGroupMemberInput,
     ) -> ApiResult<HuntGroupPayload> {
         let ids = id_of(NodeType::HuntGroup, &input.group_id, "groupId")
             .and_then(|g| id_of(NodeType::Person, &input.person_id, "personId").map(|p| (g, p)));
@@ -1147,6 +1149,7 @@ impl GroupMutation {
     async fn remove_hunt_group_member(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The hunt group and the member to remove.")]
         input: RemoveHuntGroupMemberInput,
     ) -> ApiResult<HuntGroupPayload> {
         let ids = id_of(NodeType::HuntGroup, &input.group_id, "groupId")
@@ -1169,6 +1172,7 @@ impl GroupMutation {
     async fn reorder_hunt_group(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The hunt group and its members in the new ring order.")]
         input: ReorderHuntGroupInput,
     ) -> ApiResult<HuntGroupPayload> {
         let group = match id_of(NodeType::HuntGroup, &input.group_id, "groupId") {
@@ -1198,6 +1202,7 @@ impl GroupMutation {
     async fn set_hunt_group_member_ring_time(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The hunt group, the member and the ring time.")]
         input: SetHuntGroupMemberRingTimeInput,
     ) -> ApiResult<HuntGroupPayload> {
         let ids = id_of(NodeType::HuntGroup, &input.group_id, "groupId")
@@ -1224,6 +1229,7 @@ impl GroupMutation {
     async fn set_hunt_group_opt_out(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The hunt group, the member (default the caller) and opted out or in.")]
         input: SetHuntGroupOptOutInput,
     ) -> ApiResult<HuntGroupPayload> {
         let principal = ctx_principal(ctx)?;
@@ -1257,7 +1263,7 @@ impl GroupMutation {
     async fn add_pickup_group_member(
         &self,
         ctx: &Context<'_>,
-        input: PickupGroupMemberInput,
+        #[graphql(desc = "The pickup group and the person to add.")] input: PickupGroupMemberInput,
     ) -> ApiResult<PickupGroupPayload> {
         self.pickup(ctx, input, true).await
     }
@@ -1266,6 +1272,7 @@ impl GroupMutation {
     async fn remove_pickup_group_member(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The pickup group and the member to remove.")]
         input: PickupGroupMemberInput,
     ) -> ApiResult<PickupGroupPayload> {
         self.pickup(ctx, input, false).await
@@ -1275,6 +1282,7 @@ impl GroupMutation {
     async fn add_ea_group_member(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The executive-assistant group, the person and their role.")]
         input: AddEaGroupMemberInput,
     ) -> ApiResult<EaGroupPayload> {
         let ids = id_of(NodeType::EaGroup, &input.group_id, "groupId")
@@ -1295,6 +1303,7 @@ impl GroupMutation {
     async fn remove_ea_group_member(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The executive-assistant group and the member to remove.")]
         input: RemoveEaGroupMemberInput,
     ) -> ApiResult<EaGroupPayload> {
         let ids = id_of(NodeType::EaGroup, &input.group_id, "groupId")
@@ -1317,6 +1326,7 @@ impl GroupMutation {
     async fn set_ea_divert(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The group, the manager (default the caller) and divert on or off.")]
         input: SetEaDivertInput,
     ) -> ApiResult<EaGroupPayload> {
         let principal = ctx_principal(ctx)?;
@@ -1350,6 +1360,7 @@ impl GroupMutation {
     async fn add_ea_whitelist_entry(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The group, the manager (default the caller) and the number to add.")]
         input: EaWhitelistInput,
     ) -> ApiResult<EaGroupPayload> {
         let principal = ctx_principal(ctx)?;
@@ -1378,6 +1389,7 @@ impl GroupMutation {
     async fn remove_ea_whitelist_entry(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The group, the manager (default the caller) and the number to remove.")]
         input: EaWhitelistInput,
     ) -> ApiResult<EaGroupPayload> {
         let principal = ctx_principal(ctx)?;

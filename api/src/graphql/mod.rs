@@ -1,6 +1,7 @@
 //! The GraphQL schema: one module per area, merged once.
 //!
 //! Layout:
+//! - `cost`: limits measured on the document (tokens, aliases, lists, cost) and budgets.
 //! - `errors`: `ApiError` (top-level, with `extensions.code`) and `UserError` (payloads).
 //! - `node`: opaque global IDs, `node(id:)` and `nodes(ids:)`.
 //! - `pagination`: Relay connections with keyset cursors.
@@ -19,6 +20,7 @@
 pub mod calls;
 pub mod conferences;
 pub mod contact_centres;
+pub mod cost;
 pub mod cutover;
 pub mod directory;
 pub mod enums;
@@ -90,9 +92,14 @@ pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
     .register_output_type::<Node>()
 }
 
-/// The schema with the request limits applied.
-pub fn limited_schema(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+/// The schema with the request limits applied; `budgets` are shared with the introspection
+/// copy of the schema.
+pub fn limited_schema(
+    limits: &Limits,
+    budgets: std::sync::Arc<cost::Budgets>,
+) -> SchemaBuilder<Query, Mutation, Subscription> {
     schema()
+        .extension(cost::CostLimits::new(limits, budgets))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(20)
@@ -191,11 +198,24 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             .map(Person)
             .filter(|p| rules::can_see(principal, p.entry_for_rules()))
             .map(Node::Person),
-        NodeType::Line => entity::line::Entity::find_by_id(uuid)
-            .one(db)
-            .await
-            .map_err(ApiError::from)?
-            .map(|l| Node::Line(Line(l))),
+        NodeType::Line => {
+            let Some(line) = entity::line::Entity::find_by_id(uuid)
+                .one(db)
+                .await
+                .map_err(ApiError::from)?
+            else {
+                return Ok(None);
+            };
+            // A personal line is as visible as its owner: an ex-directory number is not
+            // handed out by ID either.
+            if let Some(owner) = line.owner_id {
+                let owner = loaders.people.load_one(owner).await.map_err(internal)?;
+                if !owner.is_some_and(|o| rules::can_see(principal, Person(o).entry_for_rules())) {
+                    return Ok(None);
+                }
+            }
+            Some(Node::Line(Line(line)))
+        }
         NodeType::CallRecord => {
             use sea_orm::{ColumnTrait, QueryFilter};
             let Some(call) = entity::call_record::Entity::find_by_id(uuid)

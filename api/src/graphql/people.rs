@@ -130,6 +130,7 @@ impl PeopleMutation {
     async fn update_person(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The person and the directory fields to change.")]
         input: UpdatePersonInput,
     ) -> ApiResult<UpdatePersonPayload> {
         let id = decode_or_refuse!(
@@ -156,6 +157,7 @@ impl PeopleMutation {
     async fn set_directory_status(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The person and whether they are listed or ex-directory.")]
         input: SetDirectoryStatusInput,
     ) -> ApiResult<SetDirectoryStatusPayload> {
         let id = decode_or_refuse!(
@@ -181,6 +183,7 @@ impl PeopleMutation {
     async fn assign_line(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The personal line and its new owner (none takes it back).")]
         input: AssignLineInput,
     ) -> ApiResult<AssignLinePayload> {
         let line_id =
@@ -205,7 +208,7 @@ impl PeopleMutation {
     async fn set_dialling_permission(
         &self,
         ctx: &Context<'_>,
-        input: SetDiallingPermissionInput,
+        #[graphql(desc = "The line and how far it may dial.")] input: SetDiallingPermissionInput,
     ) -> ApiResult<SetDiallingPermissionPayload> {
         let line_id = decode_or_refuse!(
             NodeType::Line,
@@ -230,6 +233,7 @@ impl PeopleMutation {
     async fn register_device(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The owner, the kind of device, its label, model and line.")]
         input: RegisterDeviceInput,
     ) -> ApiResult<RegisterDevicePayload> {
         let owner_id = decode_or_refuse!(
@@ -264,6 +268,7 @@ impl PeopleMutation {
     async fn set_device_status(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The device and whether it is active or disabled.")]
         input: SetDeviceStatusInput,
     ) -> ApiResult<SetDeviceStatusPayload> {
         let id = decode_or_refuse!(
@@ -284,6 +289,7 @@ impl PeopleMutation {
     async fn set_preferred_device(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The device to prefer: one of the caller's own (admins: anyone's).")]
         input: SetPreferredDeviceInput,
     ) -> ApiResult<SetPreferredDevicePayload> {
         let id = decode_or_refuse!(

@@ -1,8 +1,9 @@
 //! `routeCall`: where a call would go, step by step, explained (`domain::routing`), from the
 //! configuration as it is now. Nothing rings: it reads the database only.
 //!
-//! Who may ask: administrators and coordinators about any number (it is their configuration
-//! tool), anyone else about their own numbers ("how will my phone ring?").
+//! Who may ask: administrators about any number, coordinators about the numbers of their
+//! units and numbers outside the University (it is their configuration tool), anyone else about
+//! their own numbers ("how will my phone ring?").
 
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -23,6 +24,39 @@ use crate::{
     },
     services::routing as service,
 };
+
+/// True when a coordinator may have `destination` explained: a number of one of their units
+/// (the unit of the person it belongs to, or of the shared line, hunt group or contact centre
+/// it pilots), or a number outside the University. The explanation names the people and
+/// devices behind a number, which only their own unit's coordinators may see (an ex-directory
+/// person's especially).
+async fn coordinates_destination(
+    ctx: &Context<'_>,
+    principal: &crate::auth::Principal,
+    destination: Option<&Destination>,
+) -> ApiResult<bool> {
+    let loaders = ctx_loaders(ctx)?;
+    let line_id = match destination {
+        None => return Ok(true),
+        Some(Destination::Person(p)) => {
+            let person = loaders
+                .people
+                .load_one(p.person.id)
+                .await
+                .map_err(ApiError::internal)?;
+            return Ok(person.is_some_and(|p| principal.coordinates(p.unit_id)));
+        }
+        Some(Destination::Line(l)) => l.line.id,
+        Some(Destination::HuntGroup(h)) => h.pilot.id,
+        Some(Destination::ContactCentre(c)) => c.pilot.id,
+    };
+    let line = loaders
+        .lines
+        .load_one(line_id)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(line.is_some_and(|l| principal.coordinates(l.unit_id)))
+}
 
 /// What a step of a route is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -396,8 +430,9 @@ impl RoutingQuery {
     /// now): the number resolved to a person, hunt group or contact centre; executive-assistant
     /// divert and whitelists; hunt order or simultaneous ringing with ring times; whether a
     /// contact centre is open at that instant in its time zone; each person's effective
-    /// preferred device; voicemail and other fallbacks. Administrators and coordinators may
-    /// ask about any number, anyone else about their own.
+    /// preferred device; voicemail and other fallbacks. Administrators may ask about any
+    /// number, coordinators about their units' numbers (FORBIDDEN otherwise), anyone else
+    /// about their own.
     async fn route_call(
         &self,
         ctx: &Context<'_>,
@@ -414,7 +449,9 @@ impl RoutingQuery {
         let (input, explanation) = service::route(ctx_db(ctx)?, to, from, at)
             .await
             .map_err(ApiError::from)?;
-        let configures = principal.is_admin() || principal.has_role(Role::Coordinator);
+        let configures = principal.is_admin()
+            || (principal.has_role(Role::Coordinator)
+                && coordinates_destination(ctx, principal, input.destination.as_ref()).await?);
         let own = matches!(&input.destination, Some(Destination::Person(p)) if principal.is_person(p.person.id));
         if !configures && !own {
             return Err(ApiError::Forbidden(

@@ -15,7 +15,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use entity::{enums::VoicemailState as DbState, line, mailbox_settings, voicemail};
 use futures_util::StreamExt as _;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{
@@ -720,6 +720,7 @@ impl VoicemailMutation {
     async fn mark_voicemails(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The messages (or a whole mailbox) and the state to set.")]
         input: MarkVoicemailsInput,
     ) -> ApiResult<VoicemailBatchPayload> {
         let principal = ctx_principal(ctx)?;
@@ -765,7 +766,7 @@ impl VoicemailMutation {
     async fn delete_voicemails(
         &self,
         ctx: &Context<'_>,
-        input: DeleteVoicemailsInput,
+        #[graphql(desc = "The messages to delete.")] input: DeleteVoicemailsInput,
     ) -> ApiResult<VoicemailBatchPayload> {
         let parsed = match batch_ids(&input.ids) {
             Ok(p) => p,
@@ -788,6 +789,7 @@ impl VoicemailMutation {
     async fn update_mailbox_settings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mailbox (default the caller's) and the settings to change.")]
         input: UpdateMailboxSettingsInput,
     ) -> ApiResult<MailboxPayload> {
         require_trusted_network(ctx)?;
@@ -827,7 +829,7 @@ impl VoicemailMutation {
         }
         let pin_hash = input.pin.as_deref().map(hash_pin).transpose()?;
         let db = ctx_db(ctx)?;
-        let txn = db.begin().await.map_err(ApiError::from)?;
+        let txn = crate::db::begin_write(db).await.map_err(ApiError::from)?;
         let before = service::settings_of(&txn, line.id)
             .await
             .map_err(ApiError::from)?;
@@ -893,6 +895,7 @@ impl VoicemailMutation {
     async fn upload_greeting(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mailbox (default the caller's) and the greeting's audio file.")]
         input: UploadGreetingInput,
     ) -> ApiResult<MailboxPayload> {
         require_trusted_network(ctx)?;
@@ -920,7 +923,7 @@ impl VoicemailMutation {
     async fn reset_greeting(
         &self,
         ctx: &Context<'_>,
-        input: ResetGreetingInput,
+        #[graphql(desc = "The mailbox (default the caller's).")] input: ResetGreetingInput,
     ) -> ApiResult<MailboxPayload> {
         require_trusted_network(ctx)?;
         let line = mailbox_line(ctx, input.line_id).await?;

@@ -3,8 +3,9 @@
 //! does not:
 //! - `Accept` is honoured: `application/graphql-response+json` (with 4xx status codes for
 //!   request errors, and no `data` key), `application/json` (legacy, always 200), else 406;
-//! - `POST` bodies must be JSON (415 otherwise), or a GraphQL multipart request for file
-//!   uploads (greetings; CSRF-safe because the bearer token header forces a preflight);
+//! - `POST` bodies must be JSON (415 otherwise), or a GraphQL multipart request (file
+//!   uploads: greetings) which must carry a `GraphQL-Require-Preflight` header (CSRF: a
+//!   cross-site form can send multipart without a preflight, but not that header);
 //! - `GET` never runs a mutation (405 with `Allow: POST`);
 //! - one operation per request: JSON arrays (batches) are refused with 400;
 //! - bodies over the configured cap get 413 (a body-limit layer on the route).
@@ -12,31 +13,36 @@
 //! Authentication happens before execution: without a valid bearer token nothing runs and
 //! the answer is 401 with `extensions.code = UNAUTHENTICATED`.
 
-use async_graphql::{
-    http::GraphiQLSource,
-    parser::{
-        parse_query,
-        types::{DocumentOperations, OperationType, Selection},
-    },
+use async_graphql::parser::{
+    parse_query,
+    types::{DocumentOperations, OperationType, Selection},
 };
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Instant};
 
 use axum::{
     Extension,
     body::Bytes,
     extract::{ConnectInfo, Query, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
 use crate::{
-    app::AppState, auth::principal::authenticate, graphql::loaders::Loaders,
-    http::voicemail::ClientAddress,
+    app::AppState, auth::principal::authenticate_known, graphql::loaders::Loaders,
+    http::voicemail::ClientAddress, metrics as observe,
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
+
+/// Headers of which one (non-empty) must come with a multipart request: a cross-site form
+/// cannot send them, and a script can only after a CORS preflight.
+const PREFLIGHT_HEADERS: [&str; 3] = [
+    "graphql-require-preflight",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+];
 
 /// Query-string parameters of a GET request.
 #[derive(Deserialize, Default)]
@@ -123,13 +129,7 @@ pub async fn get(
 ) -> Response {
     let accept = header_str(&headers, header::ACCEPT);
     if params.query.is_none() && accept.contains("text/html") {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        return crate::http::graphiql::page();
     }
     let Some(media) = Media::negotiate(accept) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
@@ -252,6 +252,22 @@ async fn multipart(
     client: ClientAddress,
     body: Bytes,
 ) -> Response {
+    // A browser sends a multipart form cross-site without a CORS preflight, and with whatever
+    // credentials it holds. The bearer header already forces a preflight, but not if a proxy
+    // (an SSO gateway) ever turns a cookie into that header: so, as the GraphQL multipart
+    // request spec advises, a header no form can set must be present.
+    let preflighted = PREFLIGHT_HEADERS
+        .iter()
+        .any(|name| headers.get(*name).is_some_and(|v| !v.is_empty()));
+    if !preflighted {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "a multipart request needs a non-empty GraphQL-Require-Preflight header \
+             (CSRF protection: Apollo-Require-Preflight and X-Apollo-Operation-Name are accepted too)",
+        );
+    }
     let options = async_graphql::http::MultipartOptions::default()
         .max_file_size(state.settings.voicemail.greeting_max_bytes)
         .max_num_files(1);
@@ -277,21 +293,26 @@ async fn multipart(
 struct Shape {
     mutation: bool,
     introspection_only: bool,
+    /// Asks for `__schema` or `__type` at the root.
+    introspects: bool,
+    /// The operation's own name (when the request names none).
+    name: Option<String>,
 }
 
 fn shape(request: &async_graphql::Request) -> Option<Shape> {
     let doc = parse_query(&request.query).ok()?;
-    let op = match &doc.operations {
-        DocumentOperations::Single(op) => op,
+    let (name, op) = match &doc.operations {
+        DocumentOperations::Single(op) => (None, op),
         DocumentOperations::Multiple(ops) => match request.operation_name.as_deref() {
             Some(name) => ops
                 .iter()
                 .find(|(k, _)| k.as_str() == name)
-                .map(|(_, op)| op)?,
-            None if ops.len() == 1 => ops.values().next()?,
+                .map(|(k, op)| (Some(k), op))?,
+            None if ops.len() == 1 => ops.iter().next().map(|(k, op)| (Some(k), op))?,
             None => return None,
         },
     };
+    let name = name.map(|n| n.to_string());
     let introspection_only = op.node.ty == OperationType::Query
         && op
             .node
@@ -303,9 +324,14 @@ fn shape(request: &async_graphql::Request) -> Option<Shape> {
                 Selection::Field(f) => f.node.name.node.starts_with("__"),
                 _ => false,
             });
+    let introspects = op.node.selection_set.node.items.iter().any(|item| {
+        matches!(&item.node, Selection::Field(f) if matches!(f.node.name.node.as_str(), "__schema" | "__type"))
+    });
     Some(Shape {
         mutation: op.node.ty == OperationType::Mutation,
         introspection_only,
+        introspects,
+        name,
     })
 }
 
@@ -317,9 +343,11 @@ async fn execute(
     client: ClientAddress,
     request: async_graphql::Request,
 ) -> Response {
-    let principal = match authenticate(headers, &state.keys) {
+    let started = Instant::now();
+    let principal = match authenticate_known(headers, &state.keys, &state.db).await {
         Ok(p) => p,
         Err(e) => {
+            observe::record_operation(None, "UNAUTHENTICATED", started);
             return error_response(
                 StatusCode::UNAUTHORIZED,
                 media,
@@ -329,6 +357,10 @@ async fn execute(
         }
     };
     let shape = shape(&request);
+    let operation = request
+        .operation_name
+        .clone()
+        .or_else(|| shape.as_ref().and_then(|s| s.name.clone()));
     if method == Method::GET && shape.as_ref().is_some_and(|s| s.mutation) {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -341,8 +373,19 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    // With introspection off (production) say so, rather than answer `__schema: null`.
+    if state.introspection_schema.is_none() && shape.as_ref().is_some_and(|s| s.introspects) {
+        observe::record_operation(operation.as_deref(), "FORBIDDEN", started);
+        return error_response(
+            StatusCode::FORBIDDEN,
+            media,
+            "FORBIDDEN",
+            "introspection is turned off on this server: the schema is published as schema.graphql",
+        );
+    }
     // The standard introspection query is deeper than the depth limit allows; it is bounded by
-    // the schema's size, so it runs on a schema without the limits (when introspection is on).
+    // the schema's size (and by the cost extension's nesting rule), so it runs on a schema
+    // without the depth and complexity limits (when introspection is on).
     let schema = match (
         &state.introspection_schema,
         shape.is_some_and(|s| s.introspection_only),
@@ -354,7 +397,41 @@ async fn execute(
         .data(Loaders::new(&state.db))
         .data(principal)
         .data(client);
-    let response = schema.execute(request).await;
+    let mut response = schema.execute(request).await;
+    let code_of = |e: &async_graphql::ServerError| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .and_then(|v| match v {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+    };
+    // An internal fault names the request id, which its log line carries too.
+    let request_id = header_str(headers, header::HeaderName::from_static("x-request-id"));
+    if !request_id.is_empty() {
+        for error in &mut response.errors {
+            if code_of(error).is_none_or(|c| c == "INTERNAL") {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("requestId", request_id);
+            }
+        }
+    }
+    let outcome = response.errors.first().map_or_else(
+        || "ok".to_owned(),
+        |e| code_of(e).unwrap_or_else(|| "GRAPHQL_ERROR".into()),
+    );
+    observe::record_operation(operation.as_deref(), &outcome, started);
+    let retry_after = response.errors.iter().find_map(|e| {
+        (code_of(e).as_deref() == Some("THROTTLED")).then(|| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("retryAfterSeconds"))
+                .map_or_else(|| "1".to_owned(), ToString::to_string)
+        })
+    });
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -369,20 +446,29 @@ async fn execute(
             );
         }
     };
-    let status = if media == Media::GraphqlResponse && request_error {
-        if let Some(map) = body.as_object_mut() {
-            map.remove("data");
-        }
+    let status = if retry_after.is_some() {
+        // A spent cost budget is a rate limit whatever the media type.
+        StatusCode::TOO_MANY_REQUESTS
+    } else if media == Media::GraphqlResponse && request_error {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    (
+    if status != StatusCode::OK
+        && let Some(map) = body.as_object_mut()
+    {
+        map.remove("data");
+    }
+    let mut answer = (
         status,
         [(header::CONTENT_TYPE, media.as_str())],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s).ok()) {
+        answer.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    answer
 }
 
 #[cfg(test)]

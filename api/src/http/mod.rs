@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - `graphql`: `POST`/`GET /graphql` (GraphQL over HTTP, written to the spec) and GraphiQL.
+//! - `graphiql`: the GraphiQL page and its assets, served from the binary (no CDN).
 //! - `ws`: `/graphql/ws`, graphql-transport-ws subscriptions with auth in `connection_init`.
 //! - `calls_csv`: `GET /v1/calls.csv`, a streamed CSV export of a call history.
 //! - `teams_csv`: `GET /v1/teams-column.csv`, the MS Teams column as CSV.
@@ -11,6 +12,7 @@
 
 pub mod calls_csv;
 pub mod errors;
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod teams_csv;

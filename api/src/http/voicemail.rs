@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    auth::{AuthError, Principal, principal::authenticate},
+    auth::{AuthError, Principal, principal::authenticate_known},
     domain::voicemail as rules,
     graphql::{
         errors::ApiError,
@@ -217,7 +217,8 @@ pub async fn ingest(
     Query(params): Query<IngestParams>,
     request: Request,
 ) -> Result<Response, IngestFailure> {
-    let principal = authenticate(request.headers(), &state.keys)
+    let principal = authenticate_known(request.headers(), &state.keys, &state.db)
+        .await
         .map_err(|_| IngestFailure::from(ApiError::Unauthenticated))?;
     if !principal.has_scope(INGEST_SCOPE) {
         return Err(ApiError::Forbidden(format!(
@@ -407,8 +408,9 @@ pub async fn audio(
                 .map_err(|e| ApiError::from(e).into_response())?
         }
         None => {
-            let principal: Principal =
-                authenticate(&headers, &state.keys).map_err(AuthError::into_response)?;
+            let principal: Principal = authenticate_known(&headers, &state.keys, &state.db)
+                .await
+                .map_err(AuthError::into_response)?;
             service::readable(&state.db, &principal, id)
                 .await
                 .map_err(|e| ApiError::from(e).into_response())?

@@ -19,7 +19,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect, TransactionTrait,
+    QueryFilter, QuerySelect,
     sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -564,7 +564,7 @@ pub async fn ingest(
         }
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let ids: Vec<String> = planned
         .iter()
         .map(|p| p.record.pbx_call_id.clone())

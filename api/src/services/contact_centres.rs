@@ -32,7 +32,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, Set,
     sea_query::{Expr, ExprTrait},
 };
 use serde::Serialize;
@@ -502,7 +502,7 @@ pub async fn create(
             "only administrators create contact centres",
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if unit::Entity::find_by_id(new.unit_id)
         .one(&txn)
         .await?
@@ -622,7 +622,7 @@ pub async fn update(
     expected: i32,
     changes: CentreChanges,
 ) -> Outcome<Centre> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "centreId").await?);
     let mut active: contact_centre::ActiveModel = before.centre.clone().into();
     if let Some(name) = &changes.name {
@@ -697,7 +697,7 @@ pub async fn set_opening_hours(
     expected: i32,
     periods: Vec<OpeningPeriod>,
 ) -> Outcome<Centre> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "centreId").await?);
     if periods.len() > MAX_PERIODS {
         return Ok(Err(refuse(
@@ -788,7 +788,7 @@ pub async fn add_closures(
     expected: i32,
     closures: Vec<(NaiveDate, String)>,
 ) -> Outcome<Centre> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "centreId").await?);
     if closures.is_empty() || closures.len() > MAX_CLOSURES_PER_CHANGE {
         return Ok(Err(refuse(
@@ -857,7 +857,7 @@ pub async fn remove_closures(
     expected: i32,
     dates: Vec<NaiveDate>,
 ) -> Outcome<Centre> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "centreId").await?);
     if dates.is_empty() || dates.len() > MAX_CLOSURES_PER_CHANGE {
         return Ok(Err(refuse(
@@ -1090,7 +1090,7 @@ pub async fn create_queue(
     expected: i32,
     new: NewQueue,
 ) -> Outcome<(Centre, Uuid)> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "centreId").await?);
     let name = try_refuse!(queue_name(&before, &new.name, None));
     try_refuse!(queue_limits(new.max_waiting, new.max_wait_seconds));
@@ -1151,7 +1151,7 @@ pub async fn update_queue(
     changes: QueueChanges,
 ) -> Outcome<(Centre, Uuid)> {
     let centre_id = try_refuse!(centre_of_queue(db, queue_id).await?);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "queueId").await?);
     let Some(queue) = before.queue(queue_id).cloned() else {
         return Ok(Err(refuse(
@@ -1228,7 +1228,7 @@ pub async fn remove_queue(
     expected: i32,
 ) -> Outcome<Centre> {
     let centre_id = try_refuse!(centre_of_queue(db, queue_id).await?);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "queueId").await?);
     let Some(queue) = before.queue(queue_id).cloned() else {
         return Ok(Err(refuse(
@@ -1271,7 +1271,7 @@ pub async fn add_agents(
     people: Vec<Uuid>,
 ) -> Outcome<(Centre, Uuid)> {
     let centre_id = try_refuse!(centre_of_queue(db, queue_id).await?);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "queueId").await?);
     let Some(queue) = before.queue(queue_id).cloned() else {
         return Ok(Err(refuse(
@@ -1313,7 +1313,7 @@ pub async fn remove_agents(
     people: Vec<Uuid>,
 ) -> Outcome<(Centre, Uuid)> {
     let centre_id = try_refuse!(centre_of_queue(db, queue_id).await?);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "queueId").await?);
     let Some(queue) = before.queue(queue_id).cloned() else {
         return Ok(Err(refuse(

@@ -659,14 +659,22 @@ pub async fn change_ea_group(
     let txn = crate::db::begin_write(db).await?;
     let before = ea_group(&txn, id).await?.ok_or(GroupError::NotFound)?;
     let manager_role = may_manage(principal, before.group.unit_id);
-    let in_group = |p: Uuid| before.members.iter().any(|m| m.person_id == p);
-    let caller_in_group = principal.person_id.is_some_and(in_group);
+    // Every assistant of the group serves every manager of it; another manager does not.
+    let caller_assists = principal.person_id.is_some_and(|me| {
+        before
+            .members
+            .iter()
+            .any(|m| m.person_id == me && m.role == EaRole::Assistant)
+    });
     let allowed = match &change {
         EaChange::Add { .. } | EaChange::Remove { .. } => manager_role,
         // The manager, their assistants, or whoever configures the unit.
-        EaChange::Divert { .. }
-        | EaChange::WhitelistAdd { .. }
-        | EaChange::WhitelistRemove { .. } => manager_role || caller_in_group,
+        EaChange::Divert { manager, .. }
+        | EaChange::WhitelistAdd { manager, .. }
+        | EaChange::WhitelistRemove { manager, .. } => {
+            let is_member = before.members.iter().any(|m| m.person_id == *manager);
+            manager_role || (principal.is_person(*manager) && is_member) || caller_assists
+        }
     };
     if !allowed {
         return Err(GroupError::NotAllowed(

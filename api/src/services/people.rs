@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -103,7 +103,7 @@ pub async fn update_person(
     id: Uuid,
     changes: PersonChanges,
 ) -> Outcome<person::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(visible_person(&txn, principal, id, &["input", "personId"]).await?);
     if !(principal.is_admin() || principal.coordinates(before.unit_id)) {
         return Ok(Err(refuse(
@@ -177,7 +177,7 @@ pub async fn set_directory_status(
     id: Uuid,
     status: DirectoryStatus,
 ) -> Outcome<person::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(visible_person(&txn, principal, id, &["input", "personId"]).await?);
     if !principal.may_manage_person(before.id, before.unit_id) {
         return Ok(Err(refuse(
@@ -248,7 +248,7 @@ pub async fn assign_line(
     line_id: Uuid,
     owner: Option<Uuid>,
 ) -> Outcome<line::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(managed_line(&txn, principal, line_id).await?);
     if owner.is_some() && before.kind != LineKind::Personal {
         return Ok(Err(refuse(
@@ -307,7 +307,7 @@ pub async fn set_dialling_permission(
     line_id: Uuid,
     permission: DiallingPermission,
 ) -> Outcome<line::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(managed_line(&txn, principal, line_id).await?);
     if before.dialling_permission == permission {
         return Ok(Ok(before));
@@ -345,7 +345,7 @@ pub async fn register_device(
     principal: &Principal,
     new: NewDevice,
 ) -> Outcome<device::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let owner =
         try_refuse!(visible_person(&txn, principal, new.owner_id, &["input", "personId"]).await?);
     let label = new.label.trim();
@@ -416,7 +416,7 @@ pub async fn set_device_status(
     device_id: Uuid,
     status: DeviceStatus,
 ) -> Outcome<device::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let Some(before) = device::Entity::find_by_id(device_id).one(&txn).await? else {
         return Ok(Err(refuse(
             &["input", "deviceId"],
@@ -485,7 +485,7 @@ pub async fn set_preferred_device(
     principal: &Principal,
     device_id: Uuid,
 ) -> Outcome<person::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let not_found = || {
         refuse(
             &["input", "deviceId"],

@@ -16,7 +16,7 @@ use entity::{enums::VoicemailState, line, mailbox_settings, voicemail};
 use futures_util::TryStreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Cond, Expr},
 };
 use storage::{
@@ -183,7 +183,7 @@ impl Voicemails {
             owner_id: line.owner_id,
         };
         let written = async {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let model = row.insert(&txn).await?;
             audit::record(
                 &txn,
@@ -246,7 +246,7 @@ impl Voicemails {
         let key = BlobKey::greeting(line.id, Uuid::now_v7(), facts.container);
         self.store.put(&key, bytes).await?;
         let written = async {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let before = settings_of(&txn, line.id).await?;
             let mut after = before.clone().unwrap_or_else(|| default_settings(line.id));
             let old_key = after.greeting_blob_key.replace(key.to_string());
@@ -284,7 +284,7 @@ impl Voicemails {
         actor: &Principal,
         line: &line::Model,
     ) -> Result<mailbox_settings::Model, DbErr> {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let before = settings_of(&txn, line.id).await?;
         let mut after = before.clone().unwrap_or_else(|| default_settings(line.id));
         let old_key = after.greeting_blob_key.take();
@@ -340,7 +340,7 @@ impl Voicemails {
                 self.store.delete(&BlobKey::rendition(vm.id)).await?;
             }
             let ids: Vec<Uuid> = batch.iter().map(|v| v.id).collect();
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             voicemail::Entity::delete_many()
                 .filter(voicemail::Column::Id.is_in(ids.clone()))
                 .exec(&txn)
@@ -442,7 +442,7 @@ impl Voicemails {
                     .rows_without_blobs
                     .push(format!("voicemail {id} ({key})"));
                 if repair {
-                    let txn = db.begin().await?;
+                    let txn = crate::db::begin_write(db).await?;
                     voicemail::Entity::delete_by_id(*id).exec(&txn).await?;
                     audit::record_as(
                         &txn,
@@ -676,7 +676,7 @@ pub async fn set_state(
     ids: &[Uuid],
     state: VoicemailState,
 ) -> Result<Vec<Result<voicemail::Model, ItemError>>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let Some((vm, _)) = readable(&txn, principal, *id).await? else {
@@ -717,7 +717,7 @@ pub async fn delete(
     principal: &Principal,
     ids: &[Uuid],
 ) -> Result<Vec<Result<voicemail::Model, ItemError>>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut out = Vec::with_capacity(ids.len());
     let now = Utc::now();
     for id in ids {

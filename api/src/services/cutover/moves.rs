@@ -387,6 +387,31 @@ pub async fn execute_tranche(
     Ok((t, report))
 }
 
+/// Finishes the tranche moves a stopped process left IN_PROGRESS; run once at start-up.
+/// Sets moved before the stop are left as they are (their people are on Teams and plan to
+/// nothing); the rest move now, one transaction per set as always. Returns the tranches
+/// finished.
+pub async fn resume(
+    db: &DatabaseConnection,
+    events: &Events,
+    since: DateTime<Utc>,
+) -> Result<usize, CutoverError> {
+    let pending = tranche::Entity::find()
+        .filter(tranche::Column::State.eq(TrancheState::InProgress))
+        .all(db)
+        .await?;
+    let actor = Principal::system("resume-moves", &[tranches::SCOPE]);
+    for t in &pending {
+        let (_, report) = execute_tranche(db, &actor, events, t.id, false, since).await?;
+        tracing::info!(
+            tranche = t.number,
+            people_moved = report.people_moved(),
+            "resumed a tranche move left in progress"
+        );
+    }
+    Ok(pending.len())
+}
+
 async fn run(
     db: &DatabaseConnection,
     principal: &Principal,

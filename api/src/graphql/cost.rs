@@ -1,0 +1,755 @@
+//! What an operation may ask for, checked before it runs, and what it costs the caller.
+//!
+//! async-graphql's own depth and complexity limits stay on, but they miss what attack sets
+//! use: `__typename` aliases and duplicates are free to them, introspection runs on a schema
+//! without limits, and nothing bounds tokens or list arguments. So every request is also
+//! measured here from its parsed document:
+//! - tokens (before parsing), aliases, the longest list in the arguments, and how many list
+//!   fields of introspection are nested (the standard query needs 3: `types`/`fields`/`args`;
+//!   the "circular introspection" attack needs more);
+//! - the cost, in the spirit of Shopify's: every selected field costs 1 (`__typename`
+//!   included), a field with `first`/`last` multiplies what is below it by that page size
+//!   (capped at the page limit, which the resolver enforces with its own error), `nodes(ids:)`
+//!   by the number of ids, and a mutation's root field adds 10.
+//!
+//! Over a limit the request stops with `LIMIT_EXCEEDED` or `MAX_COST_EXCEEDED` and nothing
+//! runs. A valid operation is then charged against its caller's budget (a GCRA bucket per
+//! principal, from `governor`); when the budget is spent the answer is `THROTTLED` (HTTP 429,
+//! with the seconds to wait). Every response carries `extensions.cost` in Shopify's shape:
+//! `{requestedQueryCost, actualQueryCost, throttleStatus {maximumAvailable,
+//! currentlyAvailable, restoreRate}}`, where the actual cost counts the fields returned.
+//! Budgets live in the process: with several replicas each holds its own.
+
+use std::{
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use async_graphql::{
+    ErrorExtensionValues, Name, Request, Response, ServerError, ServerResult, ValidationResult,
+    Value, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
+        NextValidation,
+    },
+    parser::types::{
+        DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+    },
+};
+use governor::{
+    Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+    middleware::StateInformationMiddleware,
+    state::keyed::DefaultKeyedStateStore,
+};
+
+use crate::{auth::Principal, config::Limits};
+
+/// What a mutation's root field costs on top of its selection.
+const MUTATION_COST: u64 = 10;
+/// Introspection fields that return lists.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "args",
+    "directives",
+];
+/// Nested introspection lists allowed: the standard introspection query needs 3.
+const MAX_INTROSPECTION_LISTS: usize = 3;
+/// Fragment spreads followed before giving up (cycles are a validation error later).
+const MAX_FRAGMENT_NESTING: usize = 32;
+
+/// The measured shape of one operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    pub cost: u64,
+    pub aliases: usize,
+    /// Deepest nesting of introspection list fields.
+    pub introspection_lists: usize,
+    /// The longest list in any argument, variables resolved.
+    pub longest_list: usize,
+    /// Part of `cost` added for mutation root fields (also added to the actual cost).
+    pub surcharge: u64,
+}
+
+/// Counts the lexical tokens of a GraphQL document (names, numbers, strings and
+/// punctuators; whitespace, commas and comments are ignored). Malformed text is counted as
+/// far as it goes: the parser reports the error.
+pub fn count_tokens(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    let mut tokens = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                tokens += 1;
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                tokens += 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                tokens += 1;
+                i += 3;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                tokens += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'-' | b'.' | b'+'))
+                {
+                    i += 1;
+                }
+            }
+            // Punctuators, and any other byte (UTF-8 BOM, stray characters) one each.
+            _ => {
+                tokens += 1;
+                i += 1;
+            }
+        }
+    }
+    tokens
+}
+
+/// Measures the operation a request would run; None when the operation cannot be chosen
+/// (the executor reports that).
+pub fn analyze(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+    max_page: u64,
+) -> Option<Analysis> {
+    let operation = match &doc.operations {
+        DocumentOperations::Single(op) => op,
+        DocumentOperations::Multiple(ops) => match operation_name {
+            Some(name) => ops.get(name)?,
+            None if ops.len() == 1 => ops.values().next()?,
+            None => return None,
+        },
+    };
+    let mut walker = Walker {
+        doc,
+        variables,
+        max_page,
+        analysis: Analysis::default(),
+    };
+    let root = &operation.node.selection_set.node;
+    let cost = walker.selection_cost(root, false, 0, 0);
+    if operation.node.ty == OperationType::Mutation {
+        walker.analysis.surcharge = MUTATION_COST.saturating_mul(root_fields(doc, root, 0));
+    }
+    walker.analysis.cost = cost.saturating_add(walker.analysis.surcharge);
+    Some(walker.analysis)
+}
+
+/// Root fields of a selection, through fragments.
+fn root_fields(doc: &ExecutableDocument, set: &SelectionSet, nesting: usize) -> u64 {
+    if nesting > MAX_FRAGMENT_NESTING {
+        return 0;
+    }
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(f) => {
+                root_fields(doc, &f.node.selection_set.node, nesting + 1)
+            }
+            Selection::FragmentSpread(s) => doc
+                .fragments
+                .get(&s.node.fragment_name.node)
+                .map_or(0, |f| {
+                    root_fields(doc, &f.node.selection_set.node, nesting + 1)
+                }),
+        })
+        .sum()
+}
+
+struct Walker<'a> {
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+    max_page: u64,
+    analysis: Analysis,
+}
+
+impl Walker<'_> {
+    /// Cost of a selection set; `lists` counts enclosing introspection lists.
+    fn selection_cost(
+        &mut self,
+        set: &SelectionSet,
+        introspecting: bool,
+        lists: usize,
+        nesting: usize,
+    ) -> u64 {
+        if nesting > MAX_FRAGMENT_NESTING {
+            return 0;
+        }
+        let mut total: u64 = 0;
+        for item in &set.items {
+            let cost = match &item.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    if field.alias.is_some() {
+                        self.analysis.aliases += 1;
+                    }
+                    let name = field.name.node.as_str();
+                    let introspection = introspecting || name.starts_with("__");
+                    let lists = if introspection && INTROSPECTION_LISTS.contains(&name) {
+                        lists + 1
+                    } else {
+                        lists
+                    };
+                    self.analysis.introspection_lists =
+                        self.analysis.introspection_lists.max(lists);
+                    let mut multiplier = 1;
+                    for (arg, value) in &field.arguments {
+                        let value = value
+                            .node
+                            .clone()
+                            .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()));
+                        let Ok(value) = value else { continue };
+                        self.analysis.longest_list =
+                            self.analysis.longest_list.max(longest_list(&value));
+                        match (arg.node.as_str(), &value) {
+                            ("first" | "last", Value::Number(n)) => {
+                                let n = n.as_u64().unwrap_or(0).min(self.max_page);
+                                multiplier = multiplier.max(n);
+                            }
+                            ("ids", Value::List(ids)) if name == "nodes" => {
+                                multiplier = multiplier.max(ids.len() as u64);
+                            }
+                            _ => {}
+                        }
+                    }
+                    let below = self.selection_cost(
+                        &field.selection_set.node,
+                        introspection,
+                        lists,
+                        nesting,
+                    );
+                    1u64.saturating_add(multiplier.saturating_mul(below))
+                }
+                Selection::InlineFragment(fragment) => self.selection_cost(
+                    &fragment.node.selection_set.node,
+                    introspecting,
+                    lists,
+                    nesting + 1,
+                ),
+                Selection::FragmentSpread(spread) => {
+                    match self.doc.fragments.get(&spread.node.fragment_name.node) {
+                        Some(fragment) => self.selection_cost(
+                            &fragment.node.selection_set.node,
+                            introspecting,
+                            lists,
+                            nesting + 1,
+                        ),
+                        None => 0,
+                    }
+                }
+            };
+            total = total.saturating_add(cost);
+        }
+        total
+    }
+}
+
+/// The longest list inside a value.
+fn longest_list(value: &Value) -> usize {
+    match value {
+        Value::List(items) => items
+            .iter()
+            .map(longest_list)
+            .max()
+            .unwrap_or(0)
+            .max(items.len()),
+        Value::Object(fields) => fields.values().map(longest_list).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The fields a response returned: each key of each object counts 1.
+pub fn actual_cost(data: &Value) -> u64 {
+    match data {
+        Value::Object(fields) => fields
+            .values()
+            .map(|v| 1u64.saturating_add(actual_cost(v)))
+            .fold(0, u64::saturating_add),
+        Value::List(items) => items.iter().map(actual_cost).fold(0, u64::saturating_add),
+        _ => 0,
+    }
+}
+
+type Limiter =
+    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
+/// Every caller's cost budget.
+pub struct Budgets {
+    limiter: Option<Limiter>,
+    maximum: u32,
+    restore_rate: u32,
+}
+
+/// The outcome of charging a budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Charge {
+    /// Charged; this many points are left.
+    Charged { available: u32 },
+    /// Not charged: only `available` points are left; try again after `retry_after`.
+    Throttled {
+        available: u32,
+        retry_after: Duration,
+    },
+    /// Budgets are off.
+    Unlimited,
+}
+
+impl Budgets {
+    /// Budgets of `maximum` points refilled at `restore_rate` per second (0: no budgets).
+    pub fn new(maximum: u32, restore_rate: u32) -> Self {
+        let limiter = NonZeroU32::new(restore_rate)
+            .zip(NonZeroU32::new(maximum))
+            .map(|(rate, burst)| {
+                RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+                    .with_middleware::<StateInformationMiddleware>()
+            });
+        Self {
+            limiter,
+            maximum,
+            restore_rate,
+        }
+    }
+
+    /// Charges `cost` points to `caller`.
+    pub fn charge(&self, caller: &str, cost: u64) -> Charge {
+        let Some(limiter) = &self.limiter else {
+            return Charge::Unlimited;
+        };
+        // Forget callers whose buckets are full again, now and then.
+        if limiter.len() > 10_000 {
+            limiter.retain_recent();
+        }
+        let cost = u32::try_from(cost).unwrap_or(u32::MAX).max(1);
+        let Some(n) = NonZeroU32::new(cost) else {
+            return Charge::Unlimited;
+        };
+        match limiter.check_key_n(&caller.to_owned(), n) {
+            Ok(Ok(snapshot)) => Charge::Charged {
+                available: snapshot.remaining_burst_capacity(),
+            },
+            Ok(Err(not_until)) => {
+                let retry_after = not_until.wait_time_from(DefaultClock::default().now());
+                // GCRA: the wait is the time the missing points take to come back.
+                let missing = (retry_after.as_secs_f64() * f64::from(self.restore_rate)).ceil();
+                let available = (f64::from(cost) - missing).max(0.0) as u32;
+                Charge::Throttled {
+                    available,
+                    retry_after,
+                }
+            }
+            // More than the whole budget: MAX_COST_EXCEEDED catches this first.
+            Err(_) => Charge::Throttled {
+                available: 0,
+                retry_after: Duration::from_secs(1),
+            },
+        }
+    }
+
+    /// The `throttleStatus` object of `extensions.cost`.
+    fn status(&self, available: Option<u32>) -> Value {
+        let mut status = async_graphql::indexmap::IndexMap::new();
+        status.insert(Name::new("maximumAvailable"), Value::from(self.maximum));
+        status.insert(
+            Name::new("currentlyAvailable"),
+            available.map_or(Value::Null, Value::from),
+        );
+        status.insert(Name::new("restoreRate"), Value::from(self.restore_rate));
+        Value::Object(status)
+    }
+}
+
+/// The request limits and budgets, installed on the schema as an extension.
+pub struct CostLimits {
+    pub max_cost: u64,
+    pub max_aliases: usize,
+    pub max_tokens: usize,
+    pub max_list_input: usize,
+    pub max_page: u64,
+    pub budgets: Arc<Budgets>,
+}
+
+impl CostLimits {
+    pub fn new(limits: &Limits, budgets: Arc<Budgets>) -> Self {
+        Self {
+            max_cost: u64::from(limits.max_cost),
+            max_aliases: limits.max_aliases,
+            max_tokens: limits.max_tokens,
+            max_list_input: limits.max_list_input,
+            max_page: u64::from(limits.max_page_size),
+            budgets,
+        }
+    }
+}
+
+impl ExtensionFactory for CostLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CostExtension {
+            limits: CostLimits {
+                max_cost: self.max_cost,
+                max_aliases: self.max_aliases,
+                max_tokens: self.max_tokens,
+                max_list_input: self.max_list_input,
+                max_page: self.max_page,
+                budgets: self.budgets.clone(),
+            },
+            state: Mutex::new(Measured::default()),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Measured {
+    analysis: Option<Analysis>,
+    available: Option<u32>,
+}
+
+struct CostExtension {
+    limits: CostLimits,
+    state: Mutex<Measured>,
+}
+
+/// A request error with a code (and more extensions).
+fn refusal(
+    code: &str,
+    message: String,
+    more: impl FnOnce(&mut ErrorExtensionValues),
+) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    more(&mut extensions);
+    error.extensions = Some(extensions);
+    error
+}
+
+impl CostExtension {
+    fn measured(&self) -> std::sync::MutexGuard<'_, Measured> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn check(&self, request: &mut Request) -> ServerResult<()> {
+        let limits = &self.limits;
+        let tokens = count_tokens(&request.query);
+        if tokens > limits.max_tokens {
+            return Err(refusal(
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the document has {tokens} tokens; at most {} are accepted",
+                    limits.max_tokens
+                ),
+                |_| {},
+            ));
+        }
+        let operation_name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        // A syntax error is left to the executor, which reports it with its position.
+        let Ok(doc) = request.parsed_query() else {
+            return Ok(());
+        };
+        let Some(analysis) = analyze(doc, operation_name.as_deref(), &variables, limits.max_page)
+        else {
+            return Ok(());
+        };
+        if analysis.aliases > limits.max_aliases {
+            return Err(refusal(
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the operation has {} aliases; at most {} are accepted",
+                    analysis.aliases, limits.max_aliases
+                ),
+                |_| {},
+            ));
+        }
+        if analysis.introspection_lists > MAX_INTROSPECTION_LISTS {
+            return Err(refusal(
+                "LIMIT_EXCEEDED",
+                format!(
+                    "introspection nests {} list fields; at most {MAX_INTROSPECTION_LISTS} are accepted",
+                    analysis.introspection_lists
+                ),
+                |_| {},
+            ));
+        }
+        if analysis.longest_list > limits.max_list_input {
+            return Err(refusal(
+                "LIMIT_EXCEEDED",
+                format!(
+                    "an argument holds a list of {} items; at most {} are accepted",
+                    analysis.longest_list, limits.max_list_input
+                ),
+                |_| {},
+            ));
+        }
+        let cost = analysis.cost;
+        self.measured().analysis = Some(analysis);
+        if cost > limits.max_cost {
+            return Err(refusal(
+                "MAX_COST_EXCEEDED",
+                format!(
+                    "the operation costs {cost} points; at most {} are accepted (ask for smaller pages)",
+                    limits.max_cost
+                ),
+                |_| {},
+            ));
+        }
+        Ok(())
+    }
+
+    /// Charges the caller once the operation is known to be valid.
+    fn charge(&self, caller: Option<&Principal>) -> ServerResult<()> {
+        let cost = match &self.measured().analysis {
+            Some(a) => a.cost,
+            None => return Ok(()),
+        };
+        // Without a principal nothing runs (UNAUTHENTICATED); charge a shared anonymous key.
+        let key = caller.map_or_else(
+            || "anonymous".to_owned(),
+            |p| format!("{:?}:{}", p.kind, p.username),
+        );
+        match self.limits.budgets.charge(&key, cost) {
+            Charge::Charged { available } => {
+                self.measured().available = Some(available);
+                Ok(())
+            }
+            Charge::Unlimited => Ok(()),
+            Charge::Throttled {
+                available,
+                retry_after,
+            } => {
+                self.measured().available = Some(available);
+                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                Err(refusal(
+                    "THROTTLED",
+                    format!(
+                        "the cost budget is spent: this operation costs {cost} points, {available} are left; retry in {seconds} s"
+                    ),
+                    |e| e.set("retryAfterSeconds", seconds),
+                ))
+            }
+        }
+    }
+
+    fn report(&self, response: &Response) -> Option<Value> {
+        let measured = self.measured();
+        let analysis = measured.analysis.as_ref()?;
+        let actual = if response.data == Value::Null {
+            0
+        } else {
+            actual_cost(&response.data).saturating_add(analysis.surcharge)
+        };
+        let mut cost = async_graphql::indexmap::IndexMap::new();
+        cost.insert(Name::new("requestedQueryCost"), Value::from(analysis.cost));
+        cost.insert(Name::new("actualQueryCost"), Value::from(actual));
+        if self.limits.budgets.limiter.is_some() {
+            cost.insert(
+                Name::new("throttleStatus"),
+                self.limits.budgets.status(measured.available),
+            );
+        }
+        Some(Value::Object(cost))
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for CostExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        if let Some(cost) = self.report(&response) {
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        self.check(&mut request)?;
+        next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        self.charge(ctx.data_opt::<Principal>())
+            .map_err(|e| vec![e])?;
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    fn measure(query: &str, variables: serde_json::Value) -> Analysis {
+        let doc = parse_query(query).expect("test queries parse");
+        analyze(&doc, None, &Variables::from_json(variables), 100).expect("one operation")
+    }
+
+    #[test]
+    fn tokens_are_counted_like_the_lexer() {
+        let cases = [
+            ("", 0),
+            ("{ a }", 3),
+            ("{ a, b }", 4),
+            ("# comment only\n{ a }", 3),
+            ("query Q($n: Int = 10) { a(first: $n) { ...F } }", 23),
+            (r#"{ a(s: "x, y \" z") }"#, 8),
+            ("{ a(s: \"\"\"block \\\"\"\" still\"\"\") }", 8),
+            ("{ a(f: -1.5e3) }", 8),
+        ];
+        for (query, expected) in cases {
+            assert_eq!(count_tokens(query), expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn cost_counts_every_field_and_multiplies_pages() {
+        let cases: [(&str, serde_json::Value, u64); 8] = [
+            ("{ me { id } }", serde_json::json!({}), 2),
+            ("{ __typename }", serde_json::json!({}), 1),
+            (
+                "{ a: __typename b: __typename c: __typename }",
+                serde_json::json!({}),
+                3,
+            ),
+            (
+                "{ directory(first: 20) { edges { node { id } } } }",
+                serde_json::json!({}),
+                61,
+            ),
+            (
+                "query($n: Int) { directory(first: $n) { edges { node { id } } } }",
+                serde_json::json!({ "n": 5 }),
+                16,
+            ),
+            // Over the page limit: costed at the limit, the resolver refuses the size.
+            (
+                "{ directory(first: 100000) { nodes { id } } }",
+                serde_json::json!({}),
+                201,
+            ),
+            (
+                "{ nodes(ids: [\"a\", \"b\", \"c\"]) { id } }",
+                serde_json::json!({}),
+                4,
+            ),
+            (
+                "mutation { a { b } c }",
+                serde_json::json!({}),
+                3 + 2 * MUTATION_COST,
+            ),
+        ];
+        for (query, variables, expected) in cases {
+            assert_eq!(measure(query, variables).cost, expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn fragments_aliases_and_lists_are_measured() {
+        let a = measure(
+            "query { me { ...F ... on Person { x: id } } } fragment F on Person { y: id z: __typename }",
+            serde_json::json!({}),
+        );
+        assert_eq!(a.aliases, 3);
+        assert_eq!(a.cost, 4);
+        let b = measure(
+            "mutation($ids: [ID!]!) { assign(input: { personIds: $ids, nested: [[1, 2], [3]] }) { ok } }",
+            serde_json::json!({ "ids": ["a", "b", "c", "d"] }),
+        );
+        assert_eq!(b.longest_list, 4);
+        // A cycle of fragments ends (validation refuses it afterwards).
+        let c = measure(
+            "{ me { ...A } } fragment A on Person { ...B } fragment B on Person { ...A }",
+            serde_json::json!({}),
+        );
+        assert_eq!(c.cost, 1);
+    }
+
+    #[test]
+    fn introspection_nesting_is_measured() {
+        let standard = measure(
+            "{ __schema { types { name fields { name args { name type { name ofType { name } } } } } directives { args { name } } } }",
+            serde_json::json!({}),
+        );
+        assert_eq!(standard.introspection_lists, 3);
+        let circular = measure(
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+            serde_json::json!({}),
+        );
+        assert_eq!(circular.introspection_lists, 4);
+        let ordinary = measure("{ me { lines { id } } }", serde_json::json!({}));
+        assert_eq!(ordinary.introspection_lists, 0);
+    }
+
+    #[test]
+    fn budgets_throttle_and_refill() {
+        let budgets = Budgets::new(100, 10);
+        assert_eq!(budgets.charge("a", 60), Charge::Charged { available: 40 });
+        match budgets.charge("a", 60) {
+            Charge::Throttled {
+                available,
+                retry_after,
+            } => {
+                assert!(available <= 40, "{available}");
+                assert!(
+                    retry_after >= Duration::from_millis(1900),
+                    "{retry_after:?}"
+                );
+            }
+            other => panic!("expected a throttle, got {other:?}"),
+        }
+        // Another caller has its own budget.
+        assert_eq!(budgets.charge("b", 100), Charge::Charged { available: 0 });
+        assert_eq!(Budgets::new(100, 0).charge("a", 1_000), Charge::Unlimited);
+    }
+
+    #[test]
+    fn actual_cost_counts_returned_fields() {
+        let data = Value::from_json(serde_json::json!({
+            "directory": { "nodes": [ { "id": "1" }, { "id": "2" } ] }
+        }))
+        .expect("json");
+        assert_eq!(actual_cost(&data), 4);
+    }
+}
