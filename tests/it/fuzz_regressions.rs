@@ -71,3 +71,91 @@ async fn concurrent_read_then_write_mutations_queue_instead_of_failing() {
         }
     }
 }
+
+/// Instants chrono accepts but PostgreSQL cannot store or compare with ("timestamp out of
+/// range" before 4713 BC) answered INTERNAL there: in arguments they are now the caller's
+/// error (BAD_USER_INPUT) on PostgreSQL and plain data on SQLite; in a cursor, which no row
+/// can have produced, BAD_USER_INPUT everywhere.
+#[tokio::test]
+async fn instants_beyond_the_database_range_are_the_callers_error() {
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    let user = app.token(&cast.user.username).await;
+    let far = "-262143-01-01T00:00:00Z";
+    let calls = [
+        (
+            "query($t: DateTime!) { missedCallCount(since: $t) }",
+            json!({ "t": far }),
+        ),
+        (
+            "query($t: DateTime!) { callHistory(filter: {until: $t}) { nodes { id } } }",
+            json!({ "t": far }),
+        ),
+        (
+            "query($t: DateTime!, $u: DateTime!) { conferenceBridges { freePorts(from: $t, until: $u) } }",
+            json!({ "t": far, "u": "2038-01-01T00:00:00Z" }),
+        ),
+    ];
+    for (query, vars) in calls {
+        let r = app.graphql(query).vars(vars).as_(&user).send().await;
+        assert_deliberate(&r, query);
+    }
+    let forged = chorus::graphql::pagination::encode_cursor(&(far, uuid::Uuid::now_v7()));
+    for query in [
+        "query($c: String) { voicemails(after: $c) { nodes { id } } }",
+        "query($c: String) { callHistory(after: $c) { nodes { id } } }",
+        "query($c: String) { conferences(after: $c) { nodes { id } } }",
+    ] {
+        let r = app
+            .graphql(query)
+            .vars(json!({ "c": forged }))
+            .as_(&user)
+            .send()
+            .await;
+        assert_eq!(
+            r.error_code(),
+            Some("BAD_USER_INPUT"),
+            "{query}: {:#}",
+            r.body
+        );
+    }
+}
+
+/// An administrator may create a group in any unit; one that does not exist failed the
+/// insert's foreign key (INTERNAL). It is now a NOT_FOUND user error on `unitId`.
+#[tokio::test]
+async fn a_group_in_a_unit_that_does_not_exist_is_not_found() {
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    let admin = app.token(&cast.admin.username).await;
+    let nowhere = encode(NodeType::Unit, uuid::Uuid::now_v7());
+    let person = encode(NodeType::Person, cast.user.id);
+    let coordinator = encode(NodeType::Person, cast.coordinator.id);
+    let calls = [
+        (
+            "mutation($u: ID!, $p: ID!) { createPickupGroup(input: {unitId: $u, name: \"Lodge\", personIds: [$p]}) { pickupGroup { id } userErrors { field code } } }",
+            "/createPickupGroup",
+        ),
+        (
+            "mutation($u: ID!, $p: ID!, $q: ID!) { createEaGroup(input: {unitId: $u, name: \"Office\", managerIds: [$p], assistantIds: [$q]}) { eaGroup { id } userErrors { field code } } }",
+            "/createEaGroup",
+        ),
+    ];
+    for (query, at) in calls {
+        let r = app
+            .graphql(query)
+            .vars(json!({ "u": nowhere, "p": person, "q": coordinator }))
+            .as_(&admin)
+            .send()
+            .await;
+        assert_deliberate(&r, query);
+        let errors = r.data(&format!("{at}/userErrors"));
+        assert_eq!(errors[0]["code"], "NOT_FOUND", "{query}: {:#}", r.body);
+        assert_eq!(
+            errors[0]["field"],
+            json!(["input", "unitId"]),
+            "{:#}",
+            r.body
+        );
+    }
+}

@@ -55,8 +55,24 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
+        if is_datetime_overflow(&e) {
+            return Self::BadUserInput(
+                "a date or time is outside the range the database can store".into(),
+            );
+        }
         Self::Internal(e.into())
     }
+}
+
+/// PostgreSQL's `datetime_field_overflow` (SQLSTATE 22008): a date or instant from the request
+/// that chrono accepts (years -262143 to 262142) but a column cannot hold ("timestamp out of
+/// range" before 4713 BC). Only a request can carry one, so it is the caller's error.
+fn is_datetime_overflow(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let (DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))) = e else {
+        return false;
+    };
+    matches!(&**e, sqlx::Error::Database(d) if d.code().as_deref() == Some("22008"))
 }
 
 impl ErrorExtensions for ApiError {

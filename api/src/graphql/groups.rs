@@ -158,6 +158,11 @@ fn user_error(field: &[&str], e: GroupError) -> ApiResult<UserError> {
             "no such group",
         ),
         GroupError::NotAllowed(why) => UserError::new(&[], UserErrorCode::NotAllowed, why),
+        GroupError::UnknownUnit => UserError::new(
+            &["input", "unitId"],
+            UserErrorCode::NotFound,
+            "no such unit",
+        ),
         GroupError::Pilot(why) => {
             UserError::new(&["input", "pilotLineId"], UserErrorCode::RuleViolation, why)
         }

@@ -188,7 +188,24 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor.as_bytes())
         .map_err(|_| bad())?;
-    serde_json::from_slice(&bytes).map_err(|_| bad())
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if !instants_in_range(&value) {
+        return Err(bad());
+    }
+    serde_json::from_value(value).map_err(|_| bad())
+}
+
+/// False when a timestamp in a decoded cursor lies outside years 1 to 9999: no row has one,
+/// so no cursor we made holds one, and PostgreSQL refuses to compare with most of them.
+fn instants_in_range(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => match s.parse::<chrono::DateTime<chrono::Utc>>() {
+            Ok(t) => (1..=9999).contains(&chrono::Datelike::year(&t)),
+            Err(_) => true,
+        },
+        serde_json::Value::Array(items) => items.iter().all(instants_in_range),
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -221,6 +238,25 @@ mod tests {
         assert_eq!(decode_cursor::<Key>(&cursor).expect("valid"), key);
         assert!(decode_cursor::<Key>("not-a-cursor").is_err());
         assert!(decode_cursor::<Key>(&encode_cursor(&42)).is_err());
+    }
+
+    #[test]
+    fn cursors_with_instants_no_row_can_have_are_refused() {
+        type TimeKey = (chrono::DateTime<chrono::Utc>, uuid::Uuid);
+        let id = uuid::Uuid::now_v7();
+        for (time, ok) in [
+            ("2026-03-29T01:30:00Z", true),
+            ("0001-01-01T00:00:00Z", true),
+            ("-262143-01-01T00:00:00Z", false),
+            ("+262142-12-31T23:59:59Z", false),
+        ] {
+            let cursor = encode_cursor(&(time, id));
+            let decoded = decode_cursor::<TimeKey>(&cursor);
+            assert_eq!(decoded.is_ok(), ok, "{time}");
+            if let Err(e) = decoded {
+                assert_eq!(e.code(), "BAD_USER_INPUT");
+            }
+        }
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub enum GroupError {
     /// A rule of `domain::groups`.
     #[error(transparent)]
     Refused(#[from] GroupRefusal),
+    /// The unit of a new group does not exist.
+    #[error("no such unit")]
+    UnknownUnit,
     /// The line cannot pilot a new group.
     #[error("{0}")]
     Pilot(&'static str),
@@ -117,6 +120,16 @@ async fn bump(
 /// The version to check: the caller's, else the one just read.
 fn expected(given: Option<i32>, read: i32) -> i32 {
     given.unwrap_or(read)
+}
+
+/// Refuses a new group's unit that does not exist (an administrator may name any id; the
+/// insert would otherwise fail on the foreign key).
+async fn existing_unit(db: &impl ConnectionTrait, id: Uuid) -> Result<(), GroupError> {
+    entity::unit::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or(GroupError::UnknownUnit)
 }
 
 async fn person(db: &impl ConnectionTrait, id: Uuid) -> Result<person::Model, GroupError> {
@@ -857,6 +870,7 @@ pub async fn create_hunt_group(
     }
     let name = rules::validate_name(&new.name)?;
     let txn = crate::db::begin_write(db).await?;
+    existing_unit(&txn, new.unit).await?;
     let pilot = line::Entity::find_by_id(new.pilot_line)
         .one(&txn)
         .await?
@@ -962,6 +976,7 @@ pub async fn create_pickup_group(
         return Err(GroupRefusal::NoMembers.into());
     }
     let txn = crate::db::begin_write(db).await?;
+    existing_unit(&txn, unit).await?;
     let mut joined: Vec<Uuid> = Vec::with_capacity(members.len());
     for p in members {
         let who = person(&txn, *p).await?;
@@ -1025,6 +1040,7 @@ pub async fn create_ea_group(
     }
     let name = rules::validate_name(name)?;
     let txn = crate::db::begin_write(db).await?;
+    existing_unit(&txn, unit).await?;
     let mut members = Vec::new();
     for (ids, role) in [(managers, EaRole::Manager), (assistants, EaRole::Assistant)] {
         for p in ids {
