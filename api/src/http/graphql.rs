@@ -407,6 +407,16 @@ async fn execute(
                 _ => None,
             })
     };
+    // async-graphql's own parse, validation and variable-coercion errors carry no code: they
+    // are the client's malformed request.
+    for error in &mut response.errors {
+        if error.path.is_empty() && code_of(error).is_none() {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "BAD_REQUEST");
+        }
+    }
     // An internal fault names the request id, which its log line carries too.
     let request_id = header_str(headers, header::HeaderName::from_static("x-request-id"));
     if !request_id.is_empty() {
