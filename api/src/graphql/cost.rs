@@ -391,6 +391,7 @@ impl Budgets {
 }
 
 /// The request limits and budgets, installed on the schema as an extension.
+#[derive(Clone)]
 pub struct CostLimits {
     pub max_cost: u64,
     pub max_aliases: usize,
@@ -416,14 +417,7 @@ impl CostLimits {
 impl ExtensionFactory for CostLimits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(CostExtension {
-            limits: CostLimits {
-                max_cost: self.max_cost,
-                max_aliases: self.max_aliases,
-                max_tokens: self.max_tokens,
-                max_list_input: self.max_list_input,
-                max_page: self.max_page,
-                budgets: self.budgets.clone(),
-            },
+            limits: self.clone(),
             state: Mutex::new(Measured::default()),
         })
     }
@@ -474,14 +468,17 @@ impl CostExtension {
                 |_| {},
             ));
         }
+        // The document is parsed once (the HTTP route may have done it already) and kept in
+        // the request; variables are moved aside rather than copied (a PBX batch is MBs).
         let operation_name = request.operation_name.clone();
-        let variables = request.variables.clone();
+        let variables = std::mem::take(&mut request.variables);
         // A syntax error is left to the executor, which reports it with its position.
-        let Ok(doc) = request.parsed_query() else {
-            return Ok(());
-        };
-        let Some(analysis) = analyze(doc, operation_name.as_deref(), &variables, limits.max_page)
-        else {
+        let analysis = request
+            .parsed_query()
+            .ok()
+            .and_then(|doc| analyze(doc, operation_name.as_deref(), &variables, limits.max_page));
+        request.variables = variables;
+        let Some(analysis) = analysis else {
             return Ok(());
         };
         if analysis.aliases > limits.max_aliases {

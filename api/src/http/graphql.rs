@@ -13,10 +13,7 @@
 //! Authentication happens before execution: without a valid bearer token nothing runs and
 //! the answer is 401 with `extensions.code = UNAUTHENTICATED`.
 
-use async_graphql::parser::{
-    parse_query,
-    types::{DocumentOperations, OperationType, Selection},
-};
+use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
 use std::{net::SocketAddr, time::Instant};
 
 use axum::{
@@ -299,11 +296,14 @@ struct Shape {
     name: Option<String>,
 }
 
-fn shape(request: &async_graphql::Request) -> Option<Shape> {
-    let doc = parse_query(&request.query).ok()?;
+/// Parses the document once: the parsed form stays in the request for the cost check and the
+/// executor.
+fn shape(request: &mut async_graphql::Request) -> Option<Shape> {
+    let wanted = request.operation_name.clone();
+    let doc = request.parsed_query().ok()?;
     let (name, op) = match &doc.operations {
         DocumentOperations::Single(op) => (None, op),
-        DocumentOperations::Multiple(ops) => match request.operation_name.as_deref() {
+        DocumentOperations::Multiple(ops) => match wanted.as_deref() {
             Some(name) => ops
                 .iter()
                 .find(|(k, _)| k.as_str() == name)
@@ -341,7 +341,7 @@ async fn execute(
     headers: &HeaderMap,
     media: Media,
     client: ClientAddress,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
     let started = Instant::now();
     let principal = match authenticate_known(headers, &state.keys, &state.db).await {
@@ -356,7 +356,7 @@ async fn execute(
             );
         }
     };
-    let shape = shape(&request);
+    let shape = shape(&mut request);
     let operation = request
         .operation_name
         .clone()
@@ -514,13 +514,15 @@ mod tests {
     #[test]
     fn mutations_and_introspection_are_recognised() {
         let q = |s: &str| async_graphql::Request::new(s);
-        assert!(shape(&q("mutation { a }")).is_some_and(|s| s.mutation));
-        assert!(shape(&q("{ __schema { types { name } } }")).is_some_and(|s| s.introspection_only));
+        assert!(shape(&mut q("mutation { a }")).is_some_and(|s| s.mutation));
         assert!(
-            shape(&q("{ __schema { types { name } } me { id } }"))
+            shape(&mut q("{ __schema { types { name } } }")).is_some_and(|s| s.introspection_only)
+        );
+        assert!(
+            shape(&mut q("{ __schema { types { name } } me { id } }"))
                 .is_some_and(|s| !s.introspection_only)
         );
-        let named = q("query A { me { id } } mutation B { x }").operation_name("B");
-        assert!(shape(&named).is_some_and(|s| s.mutation));
+        let mut named = q("query A { me { id } } mutation B { x }").operation_name("B");
+        assert!(shape(&mut named).is_some_and(|s| s.mutation));
     }
 }
