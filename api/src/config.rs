@@ -15,6 +15,9 @@
 //! - `CHORUS_JWT_PRIVATE_KEY_FILE`: PEM private key that `chorus token` signs with when a public
 //!   key is configured (local testing of the production set-up only).
 //! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 4 MiB (a batch of 5,000 call records fits).
+//! - `CHORUS_SUBJECT_CACHE_SECONDS` (default 5): how long a token's person or service
+//!   account, once found, is trusted before it is looked up again (0: on every request); a
+//!   removed person's token stops working within this time.
 //! - `CHORUS_WS_INIT_TIMEOUT_SECONDS` (default 10): how long `/graphql/ws` waits for
 //!   `connection_init` before closing with 4408.
 //! - `CHORUS_INTROSPECTION` (`true`/`false`, default `true`): answer `__schema` queries and
@@ -181,6 +184,9 @@ pub struct AuthSettings {
     pub audience: String,
     pub key: KeySource,
     pub private_key_file: Option<PathBuf>,
+    /// How long a token's subject, once found, is trusted without looking again (0: every
+    /// request looks).
+    pub subject_cache: std::time::Duration,
 }
 
 /// The verification key: a generated shared secret for local use, or a public key.
@@ -288,6 +294,9 @@ impl Settings {
             audience: env("CHORUS_JWT_AUDIENCE").unwrap_or_else(|| "chorus-api".into()),
             key,
             private_key_file: env("CHORUS_JWT_PRIVATE_KEY_FILE").map(PathBuf::from),
+            subject_cache: std::time::Duration::from_secs(
+                number::<u64>("CHORUS_SUBJECT_CACHE_SECONDS")?.unwrap_or(5),
+            ),
         };
         let mut limits = Limits::default();
         if let Some(v) = env("CHORUS_MAX_BODY_BYTES") {
@@ -421,6 +430,7 @@ impl Settings {
                 audience: "chorus-api".into(),
                 key: KeySource::GeneratedSecret,
                 private_key_file: None,
+                subject_cache: std::time::Duration::from_secs(5),
             },
             limits: Limits::default(),
             introspection: true,

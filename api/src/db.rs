@@ -38,7 +38,9 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
                 .connect_with(options)
                 .await
                 .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
-            Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+            let mut db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+            db.set_metric_callback(count_statement);
+            Ok(db)
         }
         DatabaseUrl::Postgres(url) => {
             let mut options = ConnectOptions::new(url.clone());
@@ -48,9 +50,18 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
                 .connect_timeout(Duration::from_secs(5))
                 .acquire_timeout(Duration::from_secs(5))
                 .sqlx_logging(false);
-            Database::connect(options).await
+            let mut db = Database::connect(options).await?;
+            db.set_metric_callback(count_statement);
+            Ok(db)
         }
     }
+}
+
+/// Counts each statement sent (`chorus_db_statements_total{outcome}`), so that SQL statements
+/// per request can be read off `/metrics`.
+fn count_statement(info: &sea_orm::metric::Info<'_>) {
+    let outcome = if info.failed { "error" } else { "ok" };
+    metrics::counter!("chorus_db_statements_total", "outcome" => outcome).increment(1);
 }
 
 /// Applies every pending migration.

@@ -78,30 +78,46 @@ impl Events {
     /// Publishes progress to every process's subscribers (through NOTIFY on PostgreSQL, sent
     /// at once: call it outside a transaction, after the set committed).
     pub async fn progress(&self, db: &impl ConnectionTrait, event: CutoverProgress) {
+        self.progress_many(db, vec![event]).await;
+    }
+
+    /// Publishes several progress events in order, with one statement per 500 on PostgreSQL.
+    pub async fn progress_many(&self, db: &impl ConnectionTrait, events: Vec<CutoverProgress>) {
         if !self.postgres {
-            let _ = self.cutover.send(event);
+            for event in events {
+                let _ = self.cutover.send(event);
+            }
             return;
         }
-        let Ok(payload) = serde_json::to_string(&event) else {
-            return;
-        };
-        // NOTIFY payloads are limited to 8000 bytes: a huge set is sent without its members.
-        let payload = if payload.len() > 7_000 {
-            let mut slim = event;
-            slim.set_members.clear();
-            serde_json::to_string(&slim).unwrap_or_default()
-        } else {
-            payload
-        };
-        if let Err(e) = db
-            .execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CUTOVER_CHANNEL.into(), payload.into()],
-            ))
-            .await
-        {
-            tracing::warn!(error = %e, "cutover progress not published");
+        let payloads: Vec<String> = events
+            .into_iter()
+            .filter_map(|event| {
+                let payload = serde_json::to_string(&event).ok()?;
+                // NOTIFY payloads are limited to 8000 bytes: a huge set goes without its members.
+                if payload.len() <= 7_000 {
+                    return Some(payload);
+                }
+                let mut slim = event;
+                slim.set_members.clear();
+                serde_json::to_string(&slim).ok()
+            })
+            .collect();
+        for chunk in payloads.chunks(500) {
+            let calls: Vec<String> = (0..chunk.len())
+                .map(|i| format!("pg_notify($1, ${})", i + 2))
+                .collect();
+            let mut values: Vec<sea_orm::Value> = vec![CUTOVER_CHANNEL.into()];
+            values.extend(chunk.iter().map(|p| p.clone().into()));
+            if let Err(e) = db
+                .execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    format!("SELECT {}", calls.join(", ")),
+                    values,
+                ))
+                .await
+            {
+                tracing::warn!(error = %e, "cutover progress not published");
+            }
         }
     }
 

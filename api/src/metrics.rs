@@ -6,7 +6,9 @@
 //! - `chorus_graphql_operations_total{operation,outcome}` and
 //!   `chorus_graphql_operation_duration_seconds{operation}`: GraphQL operations by name, the
 //!   outcome being `ok` or the first error's code;
-//! - `chorus_store_errors_total`: blob-store failures (from the `storage` crate).
+//! - `chorus_store_errors_total`: blob-store failures (from the `storage` crate);
+//! - `chorus_db_statements_total{outcome}`: SQL statements sent (transaction control aside),
+//!   so statements per request is its increase over `chorus_http_requests_total`'s.
 //!
 //! Read at scrape time: `chorus_db_pool_connections{state}` and
 //! `chorus_notification_outbox{state}` (countdown e-mails due and not sent, and all unsent).

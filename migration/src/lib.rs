@@ -15,6 +15,7 @@
 //! - `m20261122_000006_audit`: Audit events.
 //! - `m20261122_000007_directory_search`: Searchable words of people for the directory.
 //! - `m20261122_000008_cutover_indexes`: Indexes of the MS Teams column; the Chorus upgrade's record.
+//! - `m20261202_000009_directory_order`: The directory term index in search result order.
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +31,7 @@ mod m20261122_000005_cutover;
 mod m20261122_000006_audit;
 mod m20261122_000007_directory_search;
 mod m20261122_000008_cutover_indexes;
+mod m20261202_000009_directory_order;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -46,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_audit::Migration),
             Box::new(m20261122_000007_directory_search::Migration),
             Box::new(m20261122_000008_cutover_indexes::Migration),
+            Box::new(m20261202_000009_directory_order::Migration),
         ]
     }
 }

@@ -30,6 +30,9 @@
 # (default target/bench-cutover).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# With BENCH_SUMMARY=file (tests/bench/run.sh), each headline figure is appended to it as
+# "scenario<TAB>figure<TAB>target<TAB>verdict".
+summary() { [ -z "${BENCH_SUMMARY:-}" ] || printf '%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; }
 
 DB_URL=postgres://postgres@127.0.0.1:5432/chorus_bench_cutover
 PEOPLE=100000
@@ -312,6 +315,13 @@ row() { # name file target
   printf '| %-44s | %4s | %8s | %8s | %8s | %s\n' "$1" "$n" "$mn" "$md" "$mx" "$verdict"
 }
 row "GET /v1/teams-column.csv ($csv_rows rows)" "$work/csv.t" 5
+summary_row() { # scenario file target-seconds
+  [ -s "$2" ] || return 0
+  read -r mn md mx n < <(stats "$2")
+  summary "$1" "median $md s of $n (min $mn, max $mx)" "<= $3 s" "$(python3 -c "print('met' if $md <= $3 else 'MISSED')")"
+}
+summary_row "MS Teams column, all $csv_rows people (CSV)" "$work/csv.t" 5
+summary_row "executeTranche, $SIZE people in ${move_sets:-?} sets" "$work/move.t" 2
 row "teamsEligibility(first: 20) + counts" "$work/page.t" ""
 echo "$export_s" >"$work/export.t"; row "chorus export teams-column > /dev/null" "$work/export.t" ""
 row "executeTranche dryRun ($SIZE people, ${move_sets:-?} sets)" "$work/dry.t" ""

@@ -9,6 +9,9 @@
 # then the RSS of the idle server after a few requests. Prints the median of `runs` (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# With BENCH_SUMMARY=file (tests/bench/run.sh), each headline figure is appended to it as
+# "scenario<TAB>figure<TAB>target<TAB>verdict".
+summary() { [ -z "${BENCH_SUMMARY:-}" ] || printf '%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; }
 runs=${1:-5}
 cargo build -q --release -p chorus-api
 bin=./target/release/chorus
@@ -59,3 +62,6 @@ echo "== $(date -u +%FT%TZ) $(nproc) cores, release build, $runs runs each"
 echo "cold start to /readyz, empty data dir: median $(printf '%s\n' "${empty[@]}" | median) ms (runs: ${empty[*]})"
 echo "cold start to /readyz, demo data:      median $(printf '%s\n' "${demo[@]}" | median) ms (runs: ${demo[*]})"
 echo "idle RSS after 20 requests on the demo: $rss MB"
+cold=$(printf '%s\n' "${empty[@]}" | median)
+summary "cold start to /readyz, empty data dir (median of $runs)" "$cold ms" "<= 500 ms" "$([ "$cold" -le 500 ] && echo met || echo MISSED)"
+summary "idle RSS after 20 requests" "$rss MB" "<= 60 MB" "$(awk -v r="$rss" 'BEGIN {print (r <= 60 ? "met" : "MISSED")}')"

@@ -18,6 +18,9 @@
 # (not with --no-record). CHORUS_BIN=path runs that binary instead of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# With BENCH_SUMMARY=file (tests/bench/run.sh), each headline figure is appended to it as
+# "scenario<TAB>figure<TAB>target<TAB>verdict".
+summary() { [ -z "${BENCH_SUMMARY:-}" ] || printf '%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"; }
 command_line="tests/bench/voicemail.sh${*:+ $*}"
 
 MESSAGES=200
@@ -406,6 +409,15 @@ growth=$(awk -v a="$(cat "$work/rss-1mb.peak")" -v b="$(cat "$work/rss-10mb.peak
 } >"$work/report.md"
 echo
 cat "$work/report.md"
+first_ingest=${ingest_rows[0]}
+ingest_rate=$(awk -F'|' '{gsub(/[ ,]/, "", $4); print $4}' <<<"$first_ingest")
+ingest_c=$(awk -F'|' '{gsub(/ /, "", $2); print $2}' <<<"$first_ingest")
+summary "voicemail ingest, 60 s G.711 WAV, SQLite, $ingest_c concurrent" "$ingest_rate messages/s" ">= 300/s" \
+  "$(awk -v r="$ingest_rate" 'BEGIN {print (r >= 300 ? "met" : "MISSED")}')"
+summary "voicemail 1 MB download: chorus / nginx req/s" "$(rps chorus) / $(rps nginx) = $ratio" ">= 0.70" \
+  "$([ "$verdict" = meets ] && echo met || echo MISSED)"
+summary "voicemail download peak RSS, 10 MB / 1 MB file" "$(mb "$(cat "$work/rss-10mb.peak")") / $(mb "$(cat "$work/rss-1mb.peak")") = $growth×" "flat (< 10×, the file ratio)" \
+  "$(awk -v g="$growth" 'BEGIN {print (g < 10 ? "met" : "MISSED")}')"
 if [ "$RECORD" = 1 ]; then
   { echo; cat "$work/report.md"; } >>tests/bench/RESULTS.md
   echo

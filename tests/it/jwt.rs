@@ -306,7 +306,8 @@ async fn forged_stale_and_misdirected_tokens_are_refused_on_the_hs256_deployment
 
 #[tokio::test]
 async fn a_token_of_a_removed_or_unknown_subject_is_refused() {
-    let app = TestApp::spawn().await;
+    // With the subject cache off every request looks the subject up.
+    let app = TestApp::spawn_with(|s| s.auth.subject_cache = std::time::Duration::ZERO).await;
     let cast = fixtures::cast(app.db()).await;
     let secret = server_secret(&app);
     let now = chrono::Utc::now().timestamp();
@@ -620,4 +621,51 @@ async fn the_rest_routes_refuse_the_same_tokens() {
         .await
         .expect("sent");
     assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_found_subject_is_trusted_for_the_cache_time_then_looked_up_again() {
+    let app =
+        TestApp::spawn_with(|s| s.auth.subject_cache = std::time::Duration::from_millis(1500))
+            .await;
+    let cast = fixtures::cast(app.db()).await;
+    let (leaver, _, _) = fixtures::person(
+        app.db(),
+        fixtures::NewPerson {
+            username: "brief",
+            display_name: "Bri Brief",
+            unit_id: cast.college.id,
+            ex_directory: false,
+        },
+    )
+    .await;
+    let token = app.token("brief").await;
+    accepted(&app, "before leaving", &token, "brief").await;
+    let db = app.db();
+    entity::directory_term::Entity::delete_many()
+        .filter(entity::directory_term::Column::PersonId.eq(leaver.id))
+        .exec(db)
+        .await
+        .expect("delete search rows");
+    entity::device::Entity::delete_many()
+        .filter(entity::device::Column::OwnerId.eq(leaver.id))
+        .exec(db)
+        .await
+        .expect("delete devices");
+    entity::line::Entity::delete_many()
+        .filter(entity::line::Column::OwnerId.eq(leaver.id))
+        .exec(db)
+        .await
+        .expect("delete lines");
+    entity::person::Entity::delete_by_id(leaver.id)
+        .exec(db)
+        .await
+        .expect("delete the person");
+    // Found less than the cache time ago: not looked up again yet.
+    let r = app.graphql("{ __typename }").as_(&token).send().await;
+    assert_eq!(r.status, 200, "within the cache time");
+    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    refused(&app, "after the cache time", &token).await;
+    // A refusal is not cached: the subject is looked up on each request.
+    refused(&app, "again", &token).await;
 }

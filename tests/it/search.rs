@@ -201,3 +201,140 @@ async fn pages_are_stable_and_filter_by_unit() {
         .await;
     assert_eq!(r.error_code(), Some("BAD_USER_INPUT"));
 }
+
+const PAGE: &str = "query($s: String, $first: Int, $after: String, $last: Int, $before: String) {
+  directory(search: $s, first: $first, after: $after, last: $last, before: $before) {
+    nodes { username } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
+
+/// The expected order of a search, computed from the search rows themselves: each visible
+/// person matching every word, by (best relevance of the first word, sort name, id).
+async fn expected(app: &TestApp, search: &str, sees_all: bool) -> Vec<String> {
+    use chorus::domain::search::{parse_query, relevance};
+    let words = parse_query(search).expect("query");
+    let rows = entity::directory_term::Entity::find()
+        .all(app.db())
+        .await
+        .expect("terms");
+    let in_range = |w: &chorus::domain::search::QueryWord, term: &str| {
+        term >= w.prefix.as_str() && term < w.upper.as_str()
+    };
+    let mut best: std::collections::HashMap<uuid::Uuid, (i16, String, bool)> =
+        std::collections::HashMap::new();
+    for row in rows.iter().filter(|r| in_range(&words[0], &r.term)) {
+        let rel = relevance(row.kind, row.term == words[0].prefix);
+        let entry = best
+            .entry(row.person_id)
+            .or_insert((rel, row.search_name.clone(), row.listed));
+        entry.0 = entry.0.min(rel);
+    }
+    let mut hits: Vec<(i16, String, uuid::Uuid)> = best
+        .into_iter()
+        .filter(|(_, (_, _, listed))| sees_all || *listed)
+        .filter(|(id, _)| {
+            words[1..].iter().all(|w| {
+                rows.iter()
+                    .any(|r| r.person_id == *id && in_range(w, &r.term))
+            })
+        })
+        .map(|(id, (rel, name, _))| (rel, name, id))
+        .collect();
+    hits.sort();
+    let people = entity::person::Entity::find()
+        .all(app.db())
+        .await
+        .expect("people");
+    hits.into_iter()
+        .map(|(_, _, id)| {
+            people
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.username.clone())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_forward_and_backward_matches_ranking_all_matches() {
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    let elsewhere = fixtures::unit(app.db(), "PHYS", "Physics", TeamsTenant::Main).await;
+    // Equal names (ties broken by id), a person matching by several terms of different
+    // relevance, exact and prefix identifiers, ex-directory people, and (for "p") more
+    // distinct terms than are read one by one.
+    let mut names: Vec<(String, String, bool)> = vec![
+        ("smi".into(), "Zoe Smith".into(), false),
+        ("smith".into(), "Anna Smi".into(), false),
+        ("asmi".into(), "Smi Smithson".into(), false),
+        ("smithers".into(), "Bob Jones".into(), false),
+        ("hidden1".into(), "Sam Smith".into(), true),
+        ("jsmith".into(), "Jo Smith-Jones".into(), false),
+    ];
+    for i in 0..20 {
+        names.push((format!("p{i:02}"), "Sam Smith".into(), i % 5 == 4));
+    }
+    for i in 0..12 {
+        names.push((format!("q{i:02}"), format!("Pat Smithson {i}"), false));
+    }
+    for (i, (username, name, hidden)) in names.iter().enumerate() {
+        fixtures::person(
+            app.db(),
+            NewPerson {
+                username,
+                display_name: name,
+                unit_id: if i % 2 == 0 {
+                    cast.college.id
+                } else {
+                    elsewhere.id
+                },
+                ex_directory: *hidden,
+            },
+        )
+        .await;
+    }
+    let admin = app.token(&cast.admin.username).await;
+    let user = app.token(&cast.user.username).await;
+    for search in ["smi", "smith", "sm", "smi jo", "smithson p", "p", "zzz"] {
+        for (token, sees_all) in [(&admin, true), (&user, false)] {
+            let want = expected(&app, search, sees_all).await;
+            for size in [1, 2, 3, 7, 50] {
+                // Forward, page by page.
+                let (mut got, mut after) = (Vec::new(), Value::Null);
+                loop {
+                    let r = app
+                        .graphql(PAGE)
+                        .vars(json!({ "s": search, "first": size, "after": after }))
+                        .as_(token)
+                        .send()
+                        .await
+                        .ok();
+                    got.extend(usernames(&r));
+                    if r.data("/directory/pageInfo/hasNextPage") != true {
+                        break;
+                    }
+                    after = r.data("/directory/pageInfo/endCursor").clone();
+                }
+                assert_eq!(got, want, "{search:?} forward by {size} (all: {sees_all})");
+                // Backward from the end.
+                let (mut got, mut before) = (Vec::new(), Value::Null);
+                loop {
+                    let r = app
+                        .graphql(PAGE)
+                        .vars(json!({ "s": search, "last": size, "before": before }))
+                        .as_(token)
+                        .send()
+                        .await
+                        .ok();
+                    let mut page = usernames(&r);
+                    page.extend(got);
+                    got = page;
+                    if r.data("/directory/pageInfo/hasPreviousPage") != true {
+                        break;
+                    }
+                    before = r.data("/directory/pageInfo/startCursor").clone();
+                }
+                assert_eq!(got, want, "{search:?} backward by {size} (all: {sees_all})");
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@ use rand::RngCore as _;
 
 use crate::config::{AuthSettings, KeySource};
 
-use super::claims::AccessClaims;
+use super::{claims::AccessClaims, principal::SubjectCache};
 
 /// The media type put in the `typ` header of access tokens.
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
@@ -65,6 +65,8 @@ pub struct TokenKeys {
     encoding: Option<EncodingKey>,
     issuer: String,
     audience: String,
+    /// Token subjects found recently (see [`super::principal::authenticate_known`]).
+    pub(crate) subjects: std::sync::Arc<SubjectCache>,
 }
 
 /// Failure to load keys at start-up.
@@ -127,6 +129,7 @@ impl TokenKeys {
             encoding,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
+            subjects: std::sync::Arc::new(SubjectCache::new(settings.subject_cache)),
         })
     }
 

@@ -1,7 +1,11 @@
 //! Who is calling. A [`Principal`] is built once per request from a verified token and put
 //! into the GraphQL request data; resolvers ask it, never the headers.
 
-use std::collections::BTreeSet;
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{Mutex, PoisonError},
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -139,8 +143,79 @@ pub async fn authenticate_known(
     db: &impl ConnectionTrait,
 ) -> Result<Principal, AuthError> {
     let principal = authenticate(headers, keys)?;
-    check_subject(db, &principal).await?;
+    let subject = Subject::of(&principal);
+    if !keys.subjects.is_fresh(&subject) {
+        check_subject(db, &principal).await?;
+        keys.subjects.remember(subject);
+    }
     Ok(principal)
+}
+
+/// The most subjects a [`SubjectCache`] holds; past it, stale entries go, then all.
+const MAX_CACHED_SUBJECTS: usize = 10_000;
+
+/// Who a token names, as [`check_subject`] looks them up.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Subject {
+    kind: PrincipalKind,
+    person_id: Option<Uuid>,
+    username: String,
+}
+
+impl Subject {
+    fn of(principal: &Principal) -> Self {
+        Self {
+            kind: principal.kind,
+            person_id: principal.person_id,
+            username: principal.username.clone(),
+        }
+    }
+}
+
+/// Subjects found recently, so that a client's burst of requests costs one lookup rather
+/// than one per request. Only found subjects are kept, each for the configured time: a
+/// removed person's token works for at most that long (0 turns the cache off).
+pub struct SubjectCache {
+    ttl: Duration,
+    found: Mutex<HashMap<Subject, Instant>>,
+}
+
+impl SubjectCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            found: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<Subject, Instant>> {
+        // A panic elsewhere while holding the lock leaves a usable map.
+        self.found.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// True when the subject was found less than the configured time ago.
+    pub fn is_fresh(&self, subject: &Subject) -> bool {
+        !self.ttl.is_zero()
+            && self
+                .entries()
+                .get(subject)
+                .is_some_and(|at| at.elapsed() < self.ttl)
+    }
+
+    /// Notes that the subject was found just now.
+    pub fn remember(&self, subject: Subject) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut found = self.entries();
+        if found.len() >= MAX_CACHED_SUBJECTS {
+            found.retain(|_, at| at.elapsed() < self.ttl);
+            if found.len() >= MAX_CACHED_SUBJECTS {
+                found.clear();
+            }
+        }
+        found.insert(subject, Instant::now());
+    }
 }
 
 /// Refuses a well-signed token whose subject is gone or never existed: a person token must

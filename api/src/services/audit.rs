@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::{audit_event, enums::ActorKind};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -53,6 +53,50 @@ pub async fn record(
         after,
     )
     .await
+}
+
+/// One event of [`record_many`]: action, subject, before, after.
+pub type Event = (
+    &'static str,
+    Subject,
+    Option<serde_json::Value>,
+    Option<serde_json::Value>,
+);
+
+/// Records many events of one actor with one statement per 500 (a bulk change).
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    actor: &Principal,
+    events: Vec<Event>,
+) -> Result<(), DbErr> {
+    let actor_kind = match actor.kind {
+        PrincipalKind::Person => ActorKind::Person,
+        PrincipalKind::Service => ActorKind::Service,
+    };
+    let now = Utc::now();
+    let rows: Vec<audit_event::ActiveModel> = events
+        .into_iter()
+        .map(
+            |(action, subject, before, after)| audit_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                at: Set(now),
+                actor_kind: Set(actor_kind),
+                actor: Set(actor.username.clone()),
+                action: Set(action.to_owned()),
+                subject_type: Set(subject.kind.to_owned()),
+                subject_id: Set(subject.id),
+                before: Set(before),
+                after: Set(after),
+                request_id: Set(None),
+            },
+        )
+        .collect();
+    for chunk in rows.chunks(500) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Records the change of one row, snapshotting it before and after.

@@ -2,22 +2,28 @@
 //!
 //! The index is `directory_term`: the words of [`crate::domain::search::terms`] for each
 //! person. [`reindex`] rewrites a person's terms whenever their name, username or lines
-//! change. [`search`] reads a page of matches with keyset order `(relevance, search_name, id)`:
-//! the first query word is an index range scan on `directory_term(term)`, further words are
-//! `EXISTS` probes on `(person_id, term)`, and nothing is a `LIKE '%…%'` scan. Term rows carry
-//! the sort name, unit and listing, so ranking and visibility never touch `person` until the
-//! page's rows are loaded.
+//! change. [`page`] reads a page of matches with keyset order `(relevance, search_name, id)`.
+//! Term rows carry the sort name, unit and listing, so ranking and visibility never touch
+//! `person` until the page's rows are loaded, and nothing is a `LIKE '%…%'` scan:
+//! - the distinct terms of the first query word's range are found by skipping through the
+//!   index; when there are few (a name prefix such as "smi" spans "smith" and "smithjones"),
+//!   each (term, kind) is read in index order, which is already result order, and stops
+//!   after a page ([`ranked_by_term`]): the cost follows the page size, not the matches;
+//! - otherwise (a short prefix of usernames or numbers spans thousands of terms) one grouped
+//!   query ranks every match ([`ranked_grouped`]);
+//! - further words are `EXISTS` probes on `(person_id, term)`.
 
 use std::collections::HashMap;
 
 use entity::{directory_term, enums::DirectoryStatus, line, person};
 use sea_orm::{
-    ActiveEnum as _, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ActiveEnum as _, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult,
+    QuerySelect, Statement, Value,
     sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
 
-use crate::domain::search::{QueryWord, Searchable, terms};
+use crate::domain::search::{KIND_IDENTIFIER, QueryWord, Searchable, relevance, terms};
 
 /// Rewrites the search terms of these people from their current name, username and lines.
 pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result<(), DbErr> {
@@ -215,6 +221,241 @@ pub async fn page(
     backward: bool,
     limit: u64,
 ) -> Result<Vec<Hit>, DbErr> {
+    let bounds = Bounds {
+        after,
+        before,
+        backward,
+        limit,
+    };
+    let ranked = match spec.words.first() {
+        Some(first) => match distinct_terms(conn, first).await? {
+            Some(terms) => ranked_by_term(conn, spec, first, &terms, &bounds).await?,
+            None => ranked_grouped(conn, spec, &bounds).await?,
+        },
+        None => ranked_grouped(conn, spec, &bounds).await?,
+    };
+    let mut people: HashMap<Uuid, person::Model> = person::Entity::find()
+        .filter(person::Column::Id.is_in(ranked.iter().map(|(id, _)| *id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(id, relevance)| people.remove(&id).map(|person| Hit { person, relevance }))
+        .collect())
+}
+
+/// Where a page starts and ends, and how many rows it takes.
+struct Bounds<'a> {
+    after: Option<&'a SearchKey>,
+    before: Option<&'a SearchKey>,
+    backward: bool,
+    limit: u64,
+}
+
+/// The most distinct terms of the first word's range that [`ranked_by_term`] reads one by
+/// one. A wider range (a one- or two-character prefix of usernames or numbers) is ranked by
+/// [`ranked_grouped`] instead.
+const MAX_TERM_RUNS: i64 = 16;
+
+/// A distinct term of the first word's range and the kinds it has (one or both).
+struct TermKinds {
+    term: String,
+    min_kind: i16,
+    max_kind: i16,
+}
+
+/// The distinct terms in the first word's range, by skipping from one to the next in the
+/// index (a few probes, however many rows each term has); None when there are more than
+/// [`MAX_TERM_RUNS`].
+async fn distinct_terms(
+    conn: &impl ConnectionTrait,
+    word: &QueryWord,
+) -> Result<Option<Vec<TermKinds>>, DbErr> {
+    let sql = format!(
+        "WITH RECURSIVE t(term, n) AS ( \
+           SELECT (SELECT d.term FROM directory_term d WHERE d.term >= $1 AND d.term < $2 \
+                   ORDER BY d.term LIMIT 1), 1 \
+           UNION ALL \
+           SELECT (SELECT d.term FROM directory_term d WHERE d.term > t.term AND d.term < $2 \
+                   ORDER BY d.term LIMIT 1), t.n + 1 \
+           FROM t WHERE t.term IS NOT NULL AND t.n <= {MAX_TERM_RUNS}) \
+         SELECT t.term AS term, \
+           (SELECT k.kind FROM directory_term k WHERE k.term = t.term ORDER BY k.kind LIMIT 1) \
+             AS min_kind, \
+           (SELECT k.kind FROM directory_term k WHERE k.term = t.term ORDER BY k.kind DESC LIMIT 1) \
+             AS max_kind \
+         FROM t WHERE t.term IS NOT NULL"
+    );
+    let stmt = Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        sql,
+        [word.prefix.clone().into(), word.upper.clone().into()],
+    );
+    let rows = conn.query_all_raw(stmt).await?;
+    if rows.len() as i64 > MAX_TERM_RUNS {
+        return Ok(None);
+    }
+    rows.into_iter()
+        .map(|row| {
+            Ok(TermKinds {
+                term: row.try_get("", "term")?,
+                min_kind: row.try_get("", "min_kind")?,
+                max_kind: row.try_get("", "max_kind")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()
+        .map(Some)
+}
+
+/// SQL text with `$n` parameters (both backends read them by number).
+#[derive(Default)]
+struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+}
+
+/// Ranks a page from one run per (term, kind) of the first word's range.
+///
+/// Every row of one run has the same relevance, so a run read in index order
+/// `(term, kind, search_name, person_id)` is already in key order and can stop after
+/// `limit` rows; the page is the first `limit` of the runs merged. A person is read only from
+/// the runs of their best relevance (a run skips people who also match with a better one),
+/// so no one's place in a run is taken by someone who belongs higher up. A person matching
+/// two terms of equal relevance comes from both runs and is counted once.
+async fn ranked_by_term(
+    conn: &impl ConnectionTrait,
+    spec: &SearchSpec,
+    first: &QueryWord,
+    terms: &[TermKinds],
+    bounds: &Bounds<'_>,
+) -> Result<Vec<(Uuid, i16)>, DbErr> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exact_exists = terms.iter().any(|t| t.term == first.prefix);
+    let identifier_prefix_exists = terms
+        .iter()
+        .any(|t| t.term != first.prefix && t.min_kind == KIND_IDENTIFIER);
+    let dir = if bounds.backward { "DESC" } else { "ASC" };
+    let limit = bounds.limit;
+    let mut sql = Sql::default();
+    let mut runs = Vec::new();
+    for t in terms {
+        let kinds = if t.min_kind == t.max_kind {
+            vec![t.min_kind]
+        } else {
+            vec![t.min_kind, t.max_kind]
+        };
+        for kind in kinds {
+            let exact = t.term == first.prefix;
+            let rel = relevance(kind, exact);
+            let mut conds = Vec::new();
+            // The page's keyset, within this run of constant relevance.
+            let mut skip = false;
+            for (key, is_after) in [(bounds.after, true), (bounds.before, false)] {
+                let Some((r, name, id)) = key else { continue };
+                let op = if is_after { ">" } else { "<" };
+                match rel.cmp(r) {
+                    std::cmp::Ordering::Equal => conds.push(format!(
+                        "(tm.search_name, tm.person_id) {op} ({}, {})",
+                        sql.bind(name.clone()),
+                        sql.bind(*id)
+                    )),
+                    std::cmp::Ordering::Less if is_after => skip = true,
+                    std::cmp::Ordering::Greater if !is_after => skip = true,
+                    _ => {}
+                }
+            }
+            if skip {
+                continue;
+            }
+            conds.insert(
+                0,
+                format!(
+                    "tm.term = {} AND tm.kind = {kind}",
+                    sql.bind(t.term.clone())
+                ),
+            );
+            if let Some(unit) = spec.unit_id {
+                conds.push(format!("tm.unit_id = {}", sql.bind(unit)));
+            }
+            if let Visibility::ListedPlus { me, units } = &spec.visibility {
+                let mut visible = vec!["tm.listed".to_owned()];
+                if let Some(me) = me {
+                    visible.push(format!("tm.person_id = {}", sql.bind(*me)));
+                }
+                if !units.is_empty() {
+                    let list: Vec<String> = units.iter().map(|u| sql.bind(*u)).collect();
+                    visible.push(format!("tm.unit_id IN ({})", list.join(", ")));
+                }
+                conds.push(format!("({})", visible.join(" OR ")));
+            }
+            // People who match the first word better are read from a better run.
+            let mut better = Vec::new();
+            if !exact && exact_exists {
+                better.push(format!("x.term = {}", sql.bind(first.prefix.clone())));
+            }
+            if !exact && kind != KIND_IDENTIFIER && identifier_prefix_exists {
+                better.push(format!(
+                    "(x.term >= {} AND x.term < {} AND x.kind = {KIND_IDENTIFIER})",
+                    sql.bind(first.prefix.clone()),
+                    sql.bind(first.upper.clone())
+                ));
+            }
+            if !better.is_empty() {
+                conds.push(format!(
+                    "NOT EXISTS (SELECT 1 FROM directory_term x \
+                     WHERE x.person_id = tm.person_id AND ({}))",
+                    better.join(" OR ")
+                ));
+            }
+            for word in &spec.words[1..] {
+                conds.push(format!(
+                    "EXISTS (SELECT 1 FROM directory_term w WHERE w.person_id = tm.person_id \
+                     AND w.term >= {} AND w.term < {})",
+                    sql.bind(word.prefix.clone()),
+                    sql.bind(word.upper.clone())
+                ));
+            }
+            runs.push(format!(
+                "SELECT * FROM (SELECT tm.person_id AS id, {rel} AS relevance, \
+                 tm.search_name AS search_name FROM directory_term tm WHERE {} \
+                 ORDER BY tm.search_name {dir}, tm.person_id {dir} LIMIT {limit}) r{}",
+                conds.join(" AND "),
+                runs.len()
+            ));
+        }
+    }
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    sql.text = format!(
+        "SELECT u.id AS id, MIN(u.relevance) AS relevance, MIN(u.search_name) AS search_name \
+         FROM ({}) u GROUP BY u.id \
+         ORDER BY MIN(u.relevance) {dir}, MIN(u.search_name) {dir}, u.id {dir} LIMIT {limit}",
+        runs.join(" UNION ALL ")
+    );
+    let stmt = Statement::from_sql_and_values(conn.get_database_backend(), sql.text, sql.values);
+    read_ranked(conn.query_all_raw(stmt).await?)
+}
+
+/// Ranks a page with one grouped query over every match: the listing without search words,
+/// and searches whose first word spans more than [`MAX_TERM_RUNS`] terms.
+async fn ranked_grouped(
+    conn: &impl ConnectionTrait,
+    spec: &SearchSpec,
+    bounds: &Bounds<'_>,
+) -> Result<Vec<(Uuid, i16)>, DbErr> {
     let inner = matches(spec);
     let rel = || Expr::col((t("r"), t("relevance")));
     let name = || Expr::col((t("r"), t("search_name")));
@@ -234,37 +475,35 @@ pub async fn page(
     let mut q = Query::select();
     q.columns([(t("r"), t("id")), (t("r"), t("relevance"))])
         .from_subquery(inner, t("r"));
-    if let Some(key) = after {
+    if let Some(key) = bounds.after {
         q.cond_where(beyond(key, true));
     }
-    if let Some(key) = before {
+    if let Some(key) = bounds.before {
         q.cond_where(beyond(key, false));
     }
-    let order = if backward { Order::Desc } else { Order::Asc };
+    let order = if bounds.backward {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     q.order_by_expr(rel(), order.clone())
         .order_by_expr(name(), order.clone())
         .order_by_expr(id(), order)
-        .limit(limit);
-    let rows = conn.query_all(&q).await?;
-    let mut ranked = Vec::with_capacity(rows.len());
-    for row in rows {
-        let relevance = row.try_get::<i32>("", "relevance")?;
-        ranked.push((
-            row.try_get::<Uuid>("", "id")?,
-            i16::try_from(relevance).unwrap_or(i16::MAX),
-        ));
-    }
-    let mut people: HashMap<Uuid, person::Model> = person::Entity::find()
-        .filter(person::Column::Id.is_in(ranked.iter().map(|(id, _)| *id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    Ok(ranked
-        .into_iter()
-        .filter_map(|(id, relevance)| people.remove(&id).map(|person| Hit { person, relevance }))
-        .collect())
+        .limit(bounds.limit);
+    read_ranked(conn.query_all(&q).await?)
+}
+
+/// `(id, relevance)` of ranked rows.
+fn read_ranked(rows: Vec<QueryResult>) -> Result<Vec<(Uuid, i16)>, DbErr> {
+    rows.into_iter()
+        .map(|row| {
+            let relevance = row.try_get::<i32>("", "relevance")?;
+            Ok((
+                row.try_get::<Uuid>("", "id")?,
+                i16::try_from(relevance).unwrap_or(i16::MAX),
+            ))
+        })
+        .collect()
 }
 
 impl Hit {

@@ -27,8 +27,8 @@ use crate::{
     domain::cutover::{
         self as rules, Refusal,
         moves::{
-            self as plan_rules, DeviceState, GroupState, PersonState, SetMove, TeamsClient,
-            UpgradeLoss,
+            self as plan_rules, DeviceState, GroupState, PersonMove, PersonState, SetMove,
+            TeamsClient, UpgradeLoss,
         },
         sets::Sets,
     },
@@ -430,54 +430,75 @@ async fn run(
     };
     let total = groups.len() as u32;
     let (mut done, mut failed, mut moved) = (0u32, 0u32, 0u32);
-    for members in groups {
-        let (people, set_groups) = set_state(&members, &states, &by_person);
-        let planned = plan_rules::plan_set(&people, &set_groups);
-        let mut outcome = SetOutcome {
-            members: members.iter().copied().collect(),
-            plan: None,
-            refusal: None,
-            failure: None,
-        };
-        match planned {
-            Err(refusal) => outcome.refusal = Some(refusal),
-            Ok(plan) if dry_run => outcome.plan = Some(plan),
-            Ok(plan) => match apply(db, principal, &plan, &lines).await {
-                Ok(()) => outcome.plan = Some(plan),
-                Err(e) => {
-                    tracing::warn!(error = %e, "a movement set failed to move; it is unchanged");
-                    outcome.failure = Some(e.to_string());
+    for chunk in groups.chunks(SETS_PER_TRANSACTION) {
+        let mut outcomes: Vec<SetOutcome> = chunk
+            .iter()
+            .map(|members| {
+                let (people, set_groups) = set_state(members, &states, &by_person);
+                let mut outcome = SetOutcome {
+                    members: members.iter().copied().collect(),
+                    plan: None,
+                    refusal: None,
+                    failure: None,
+                };
+                match plan_rules::plan_set(&people, &set_groups) {
+                    Ok(plan) => outcome.plan = Some(plan),
+                    Err(refusal) => outcome.refusal = Some(refusal),
                 }
-            },
-        }
-        done += 1;
-        if outcome.plan.is_none() {
-            failed += 1;
-        }
-        moved += outcome.plan.as_ref().map_or(0, |p| p.moves.len() as u32);
+                outcome
+            })
+            .collect();
         if !dry_run {
-            events
-                .progress(
-                    db,
-                    CutoverProgress {
-                        run_id: report.run_id,
-                        tranche_id,
-                        sets_total: total,
-                        sets_done: done,
-                        sets_failed: failed,
-                        people_moved: moved,
-                        set_members: outcome.members.clone(),
-                        failure: outcome
-                            .refusal
-                            .as_ref()
-                            .map(|r| r.to_string())
-                            .or_else(|| outcome.failure.clone()),
-                        finished: false,
-                    },
-                )
-                .await;
+            let (planned, result) = {
+                let plans: Vec<&SetMove> =
+                    outcomes.iter().filter_map(|o| o.plan.as_ref()).collect();
+                (plans.len(), apply(db, principal, &plans, &lines).await)
+            };
+            if let Err(e) = result {
+                // Set by set again, so that only the failing set stays unchanged.
+                if planned > 1 {
+                    tracing::info!(error = %e, sets = planned, "a batch of sets failed; moving them one by one");
+                }
+                for outcome in outcomes.iter_mut().filter(|o| o.plan.is_some()) {
+                    let single = match &outcome.plan {
+                        Some(plan) if planned > 1 => apply(db, principal, &[plan], &lines).await,
+                        _ => Err(DbErr::Custom(e.to_string())),
+                    };
+                    if let Err(e) = single {
+                        tracing::warn!(error = %e, "a movement set failed to move; it is unchanged");
+                        outcome.plan = None;
+                        outcome.failure = Some(e.to_string());
+                    }
+                }
+            }
         }
-        report.sets.push(outcome);
+        let mut notices = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            done += 1;
+            if outcome.plan.is_none() {
+                failed += 1;
+            }
+            moved += outcome.plan.as_ref().map_or(0, |p| p.moves.len() as u32);
+            if !dry_run {
+                notices.push(CutoverProgress {
+                    run_id: report.run_id,
+                    tranche_id,
+                    sets_total: total,
+                    sets_done: done,
+                    sets_failed: failed,
+                    people_moved: moved,
+                    set_members: outcome.members.clone(),
+                    failure: outcome
+                        .refusal
+                        .as_ref()
+                        .map(|r| r.to_string())
+                        .or_else(|| outcome.failure.clone()),
+                    finished: false,
+                });
+            }
+            report.sets.push(outcome);
+        }
+        events.progress_many(db, notices).await;
     }
     if !dry_run {
         events
@@ -500,39 +521,52 @@ async fn run(
     Ok(report)
 }
 
-/// Applies one set's plan in one transaction: all of it or none.
+/// How many movement sets move in one transaction. Each set stays whole either way; a batch
+/// that fails is moved again set by set, so a failing set leaves only itself unchanged.
+const SETS_PER_TRANSACTION: usize = 100;
+
+/// Applies the plans of some sets in one transaction: all of it or none. Every statement
+/// covers all the sets (one per kind of change), so a batch costs about what one set does.
 async fn apply(
     db: &DatabaseConnection,
     principal: &Principal,
-    plan: &SetMove,
+    plans: &[&SetMove],
     lines: &HashMap<Uuid, Uuid>,
 ) -> Result<(), DbErr> {
-    if plan.moves.is_empty() {
+    let moves: Vec<&PersonMove> = plans.iter().flat_map(|p| p.moves.iter()).collect();
+    if moves.is_empty() {
         return Ok(());
     }
+    let hunt_groups: Vec<Uuid> = plans
+        .iter()
+        .flat_map(|p| p.hunt_groups_to_teams.iter().copied())
+        .collect();
+    let ea_groups: Vec<Uuid> = plans
+        .iter()
+        .flat_map(|p| p.ea_groups_to_delegation.iter().copied())
+        .collect();
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
-    let movers: Vec<Uuid> = plan.moves.iter().map(|m| m.person).collect();
-    let disable: Vec<Uuid> = plan
-        .moves
+    let movers: Vec<Uuid> = moves.iter().map(|m| m.person).collect();
+    let disable: Vec<Uuid> = moves
         .iter()
         .flat_map(|m| m.disable.iter().map(|(d, _)| *d))
         .collect();
-    if !disable.is_empty() {
+    for ids in disable.chunks(IDS_PER_STATEMENT) {
         device::Entity::update_many()
             .col_expr(device::Column::Status, Expr::value(DeviceStatus::Disabled))
             .col_expr(
                 device::Column::Version,
                 Expr::col(device::Column::Version).add(1),
             )
-            .filter(device::Column::Id.is_in(disable))
+            .filter(device::Column::Id.is_in(ids.iter().copied()))
             .exec(&txn)
             .await?;
     }
-    let mut preferred: Vec<(Uuid, Uuid)> = Vec::with_capacity(plan.moves.len());
+    let mut preferred: Vec<(Uuid, Uuid)> = Vec::with_capacity(moves.len());
     let mut enable = Vec::new();
     let mut created = Vec::new();
-    for m in &plan.moves {
+    for m in &moves {
         match m.teams_client {
             TeamsClient::Existing(d) => {
                 enable.push(d);
@@ -556,93 +590,116 @@ async fn apply(
             }
         }
     }
-    if !enable.is_empty() {
+    for ids in enable.chunks(IDS_PER_STATEMENT) {
         device::Entity::update_many()
             .col_expr(device::Column::Status, Expr::value(DeviceStatus::Active))
             .col_expr(
                 device::Column::Version,
                 Expr::col(device::Column::Version).add(1),
             )
-            .filter(device::Column::Id.is_in(enable))
+            .filter(device::Column::Id.is_in(ids.iter().copied()))
             .filter(device::Column::Status.eq(DeviceStatus::Disabled))
             .exec(&txn)
             .await?;
     }
-    if !created.is_empty() {
-        device::Entity::insert_many(created)
+    for rows in created.chunks(ROWS_PER_INSERT) {
+        device::Entity::insert_many(rows.to_vec())
             .exec_without_returning(&txn)
             .await?;
     }
-    for (person_id, device_id) in &preferred {
+    for pairs in preferred.chunks(IDS_PER_STATEMENT) {
+        // Each person's new preferred device, by a CASE over their ids.
+        let mut choice = Expr::case(
+            person::Column::Id.eq(pairs[0].0),
+            Expr::value(Some(pairs[0].1)),
+        );
+        for (person_id, device_id) in &pairs[1..] {
+            choice = choice.case(
+                person::Column::Id.eq(*person_id),
+                Expr::value(Some(*device_id)),
+            );
+        }
         let changed = person::Entity::update_many()
             .col_expr(person::Column::Platform, Expr::value(Platform::Teams))
             .col_expr(
                 person::Column::PreferredDeviceId,
-                Expr::value(Some(*device_id)),
+                choice
+                    .finally(Expr::col(person::Column::PreferredDeviceId))
+                    .into(),
             )
             .col_expr(person::Column::UpdatedAt, Expr::value(now))
             .col_expr(
                 person::Column::Version,
                 Expr::col(person::Column::Version).add(1),
             )
-            .filter(person::Column::Id.eq(*person_id))
+            .filter(person::Column::Id.is_in(pairs.iter().map(|(p, _)| *p)))
             .filter(person::Column::Platform.eq(Platform::Chorus))
             .exec(&txn)
             .await?
             .rows_affected;
-        if changed != 1 {
-            // Someone moved them meanwhile: the plan is stale, leave the set unchanged.
+        if changed != pairs.len() as u64 {
+            // Someone moved one of them meanwhile: the plan is stale, leave the sets unchanged.
             return Err(DbErr::Custom(format!(
-                "person {person_id} changed platform during the move; run it again"
+                "{} of {} people changed platform during the move; run it again",
+                pairs.len() as u64 - changed,
+                pairs.len()
             )));
         }
     }
-    let pickups: BTreeSet<Uuid> = plan
-        .moves
+    let pickups: BTreeSet<Uuid> = moves
         .iter()
         .flat_map(|m| m.leave_pickup_groups.iter().copied())
         .collect();
     if !pickups.is_empty() {
-        pickup_group_member::Entity::delete_many()
-            .filter(pickup_group_member::Column::PersonId.is_in(movers.clone()))
-            .exec(&txn)
-            .await?;
-        pickup_group::Entity::update_many()
-            .col_expr(
-                pickup_group::Column::Version,
-                Expr::col(pickup_group::Column::Version).add(1),
-            )
-            .filter(pickup_group::Column::Id.is_in(pickups.iter().copied().collect::<Vec<_>>()))
-            .exec(&txn)
-            .await?;
+        let leaving: Vec<Uuid> = moves
+            .iter()
+            .filter(|m| !m.leave_pickup_groups.is_empty())
+            .map(|m| m.person)
+            .collect();
+        for ids in leaving.chunks(IDS_PER_STATEMENT) {
+            pickup_group_member::Entity::delete_many()
+                .filter(pickup_group_member::Column::PersonId.is_in(ids.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+        let pickups: Vec<Uuid> = pickups.into_iter().collect();
+        for ids in pickups.chunks(IDS_PER_STATEMENT) {
+            pickup_group::Entity::update_many()
+                .col_expr(
+                    pickup_group::Column::Version,
+                    Expr::col(pickup_group::Column::Version).add(1),
+                )
+                .filter(pickup_group::Column::Id.is_in(ids.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
     }
-    if !plan.hunt_groups_to_teams.is_empty() {
+    for ids in hunt_groups.chunks(IDS_PER_STATEMENT) {
         hunt_group::Entity::update_many()
             .col_expr(hunt_group::Column::Platform, Expr::value(Platform::Teams))
             .col_expr(
                 hunt_group::Column::Version,
                 Expr::col(hunt_group::Column::Version).add(1),
             )
-            .filter(hunt_group::Column::Id.is_in(plan.hunt_groups_to_teams.clone()))
+            .filter(hunt_group::Column::Id.is_in(ids.iter().copied()))
             .exec(&txn)
             .await?;
     }
-    if !plan.ea_groups_to_delegation.is_empty() {
+    for ids in ea_groups.chunks(IDS_PER_STATEMENT) {
         ea_group::Entity::update_many()
             .col_expr(ea_group::Column::Platform, Expr::value(Platform::Teams))
             .col_expr(
                 ea_group::Column::Version,
                 Expr::col(ea_group::Column::Version).add(1),
             )
-            .filter(ea_group::Column::Id.is_in(plan.ea_groups_to_delegation.clone()))
+            .filter(ea_group::Column::Id.is_in(ids.iter().copied()))
             .exec(&txn)
             .await?;
     }
     tranches::drop_unsent(&txn, &movers).await?;
-    for (m, (_, teams_client)) in plan.moves.iter().zip(preferred.iter()) {
-        audit::record(
-            &txn,
-            principal,
+    let mut trail: Vec<audit::Event> = Vec::with_capacity(moves.len() + hunt_groups.len());
+    for (m, (_, teams_client)) in moves.iter().zip(preferred.iter()) {
+        trail.push((
             "cutover.move",
             Subject::new("person", m.person),
             Some(serde_json::json!({
@@ -655,33 +712,32 @@ async fn apply(
                 "preferredDevice": teams_client,
                 "disabledDevices": m.disable.iter().map(|(d, _)| d).collect::<Vec<_>>(),
             })),
-        )
-        .await?;
+        ));
     }
-    for g in &plan.hunt_groups_to_teams {
-        audit::record(
-            &txn,
-            principal,
+    for g in &hunt_groups {
+        trail.push((
             "hunt_group.platform",
             Subject::new("hunt_group", *g),
             Some(serde_json::json!({"platform": "CHORUS"})),
             Some(serde_json::json!({"platform": "TEAMS"})),
-        )
-        .await?;
+        ));
     }
-    for g in &plan.ea_groups_to_delegation {
-        audit::record(
-            &txn,
-            principal,
+    for g in &ea_groups {
+        trail.push((
             "ea_group.platform",
             Subject::new("ea_group", *g),
             Some(serde_json::json!({"platform": "CHORUS"})),
             Some(serde_json::json!({"platform": "TEAMS", "whitelistActive": false})),
-        )
-        .await?;
+        ));
     }
+    audit::record_many(&txn, principal, trail).await?;
     txn.commit().await
 }
+
+/// Ids bound in one `IN (…)` or `CASE` (well under SQLite's 32,766 parameters).
+const IDS_PER_STATEMENT: usize = 1_000;
+/// Device rows in one INSERT (10 columns each).
+const ROWS_PER_INSERT: usize = 500;
 
 // ---------------------------------------------------------------------------------------
 // The Chorus upgrade (rule 11)
