@@ -61,7 +61,7 @@ impl AppState {
                 settings.data_dir.display()
             )
         })?;
-        let db = db::connect(&settings.database).await?;
+        let db = db::connect_with(&settings.database, settings.db_max_connections).await?;
         db::migrate(&db).await?;
         let state = Self::with_db(settings, db)?;
         state.voicemails.spawn_purge(state.db.clone());

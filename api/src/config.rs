@@ -15,6 +15,7 @@
 //! - `CHORUS_JWT_PRIVATE_KEY_FILE`: PEM private key that `chorus token` signs with when a public
 //!   key is configured (local testing of the production set-up only).
 //! - `CHORUS_MAX_BODY_BYTES`: cap on a GraphQL request body, default 4 MiB (a batch of 5,000 call records fits).
+//! - `CHORUS_DB_MAX_CONNECTIONS` (default 16): the PostgreSQL pool's size.
 //! - `CHORUS_SUBJECT_CACHE_SECONDS` (default 5): how long a token's person or service
 //!   account, once found, is trusted before it is looked up again (0: on every request); a
 //!   removed person's token stops working within this time.
@@ -53,6 +54,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database: DatabaseUrl,
+    /// Most PostgreSQL connections of the pool.
+    pub db_max_connections: u32,
     pub auth: AuthSettings,
     pub limits: Limits,
     pub introspection: bool,
@@ -409,6 +412,8 @@ impl Settings {
             listen,
             data_dir,
             database,
+            db_max_connections: number::<u32>("CHORUS_DB_MAX_CONNECTIONS")?
+                .unwrap_or(crate::db::DEFAULT_MAX_CONNECTIONS),
             auth,
             limits,
             introspection,
@@ -424,6 +429,7 @@ impl Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: DatabaseUrl::sqlite_in(&data_dir),
+            db_max_connections: crate::db::DEFAULT_MAX_CONNECTIONS,
             data_dir,
             auth: AuthSettings {
                 issuer: "chorus".into(),

@@ -11,8 +11,21 @@ use sea_orm::{
 
 use crate::config::DatabaseUrl;
 
-/// Opens a pool on the database; creates the SQLite file (and its folder) if missing.
+/// PostgreSQL connections of a pool unless configured (`CHORUS_DB_MAX_CONNECTIONS`).
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
+/// Opens a pool on the database with the default size; creates the SQLite file (and its
+/// folder) if missing.
 pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, DEFAULT_MAX_CONNECTIONS).await
+}
+
+/// [`connect`] with at most `max_connections` PostgreSQL connections (SQLite keeps 8: one
+/// writer at a time either way).
+pub async fn connect_with(
+    url: &DatabaseUrl,
+    max_connections: u32,
+) -> Result<DatabaseConnection, DbErr> {
     match url {
         DatabaseUrl::Sqlite(url) => {
             let options: SqliteConnectOptions = url
@@ -45,7 +58,7 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
         DatabaseUrl::Postgres(url) => {
             let mut options = ConnectOptions::new(url.clone());
             options
-                .max_connections(16)
+                .max_connections(max_connections.max(1))
                 .min_connections(1)
                 .connect_timeout(Duration::from_secs(5))
                 .acquire_timeout(Duration::from_secs(5))

@@ -309,6 +309,16 @@ async fn who_may_read_whose_history() {
             assert_eq!(ids(&r).len(), 4, "{who}");
         }
     }
+    // An id that names nobody is answered like someone else's: ids cannot be probed.
+    let nobody = encode(NodeType::Person, uuid::Uuid::now_v7());
+    let token = app.token(&cast.coordinator.username).await;
+    let r = app
+        .graphql(HISTORY)
+        .vars(json!({ "p": nobody }))
+        .as_(&token)
+        .send()
+        .await;
+    assert_eq!(r.error_code(), Some("FORBIDDEN"));
 }
 
 #[tokio::test]

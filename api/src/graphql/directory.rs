@@ -430,6 +430,11 @@ impl DirectoryQuery {
         )
         .await
         .map_err(ApiError::from)?;
+        // The page came with its people's units: `unit` needs no query of its own.
+        ctx_loaders(ctx)?
+            .units
+            .feed_many(hits.iter().map(|h| (h.unit.id, h.unit.clone())))
+            .await;
         Ok(page
             .finish(hits, directory::Hit::key, |h| Person(h.person), total)
             .into())

@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{contact_centre, device, hunt_group, line, person, role_grant, unit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -13,7 +13,7 @@ pub type LoadError = Arc<sea_orm::DbErr>;
 
 /// The loaders of one request.
 pub struct Loaders {
-    pub units: DataLoader<UnitLoader>,
+    pub units: DataLoader<UnitLoader, HashMapCache>,
     pub people: DataLoader<PersonLoader>,
     pub lines_by_owner: DataLoader<LinesByOwner>,
     pub devices_by_owner: DataLoader<DevicesByOwner>,
@@ -32,7 +32,8 @@ impl Loaders {
             tokio::spawn(f);
         };
         Self {
-            units: DataLoader::new(UnitLoader(db.clone()), spawn),
+            // Cached per request, so a page can feed the units it already read.
+            units: DataLoader::with_cache(UnitLoader(db.clone()), spawn, HashMapCache::default()),
             people: DataLoader::new(PersonLoader(db.clone()), spawn),
             lines_by_owner: DataLoader::new(LinesByOwner(db.clone()), spawn),
             devices_by_owner: DataLoader::new(DevicesByOwner(db.clone()), spawn),

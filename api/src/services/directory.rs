@@ -15,10 +15,10 @@
 
 use std::collections::HashMap;
 
-use entity::{directory_term, enums::DirectoryStatus, line, person};
+use entity::{directory_term, enums::DirectoryStatus, line, person, unit};
 use sea_orm::{
-    ActiveEnum as _, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult,
-    QuerySelect, Statement, Value,
+    ActiveEnum as _, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    FromQueryResult, IdenStatic as _, Iterable as _, QueryFilter, QuerySelect, Statement, Value,
     sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -108,9 +108,10 @@ pub struct SearchSpec {
 /// The keyset of search results.
 pub type SearchKey = (i16, String, Uuid);
 
-/// One match: the person and the relevance of the match.
+/// One match: the person, their unit, and the relevance of the match.
 pub struct Hit {
     pub person: person::Model,
+    pub unit: unit::Model,
     pub relevance: i16,
 }
 
@@ -227,24 +228,48 @@ pub async fn page(
         backward,
         limit,
     };
+    let backend = conn.get_database_backend();
     let ranked = match spec.words.first() {
         Some(first) => match distinct_terms(conn, first).await? {
-            Some(terms) => ranked_by_term(conn, spec, first, &terms, &bounds).await?,
-            None => ranked_grouped(conn, spec, &bounds).await?,
+            Some(terms) if terms.is_empty() => return Ok(Vec::new()),
+            Some(terms) => ranked_by_term(spec, first, &terms, &bounds),
+            None => Some(backend.build(&ranked_grouped(spec, &bounds))),
         },
-        None => ranked_grouped(conn, spec, &bounds).await?,
+        None => Some(backend.build(&ranked_grouped(spec, &bounds))),
     };
-    let mut people: HashMap<Uuid, person::Model> = person::Entity::find()
-        .filter(person::Column::Id.is_in(ranked.iter().map(|(id, _)| *id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
+    let Some(ranked) = ranked else {
+        return Ok(Vec::new());
+    };
+    // The page's people and their units in the same statement (the ranking adds no
+    // parameters here, so its placeholders keep their numbers).
+    let dir = if backward { "DESC" } else { "ASC" };
+    let unit_columns: Vec<String> = unit::Column::iter()
+        .map(|c| format!("u.{0} AS u_{0}", c.as_str()))
         .collect();
-    Ok(ranked
-        .into_iter()
-        .filter_map(|(id, relevance)| people.remove(&id).map(|person| Hit { person, relevance }))
-        .collect())
+    let sql = format!(
+        "SELECT p.*, r.relevance AS relevance, {} FROM ({}) r \
+         JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id \
+         ORDER BY r.relevance {dir}, r.search_name {dir}, r.id {dir}",
+        unit_columns.join(", "),
+        ranked.sql
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            ranked.values.map(|v| v.0).unwrap_or_default(),
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let relevance = row.try_get::<i32>("", "relevance")?;
+            Ok(Hit {
+                person: person::Model::from_query_result(row, "")?,
+                unit: unit::Model::from_query_result(row, "u_")?,
+                relevance: i16::try_from(relevance).unwrap_or(i16::MAX),
+            })
+        })
+        .collect()
 }
 
 /// Where a page starts and ends, and how many rows it takes.
@@ -332,16 +357,12 @@ impl Sql {
 /// the runs of their best relevance (a run skips people who also match with a better one),
 /// so no one's place in a run is taken by someone who belongs higher up. A person matching
 /// two terms of equal relevance comes from both runs and is counted once.
-async fn ranked_by_term(
-    conn: &impl ConnectionTrait,
+fn ranked_by_term(
     spec: &SearchSpec,
     first: &QueryWord,
     terms: &[TermKinds],
     bounds: &Bounds<'_>,
-) -> Result<Vec<(Uuid, i16)>, DbErr> {
-    if terms.is_empty() {
-        return Ok(Vec::new());
-    }
+) -> Option<Statement> {
     let exact_exists = terms.iter().any(|t| t.term == first.prefix);
     let identifier_prefix_exists = terms
         .iter()
@@ -437,7 +458,7 @@ async fn ranked_by_term(
         }
     }
     if runs.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
     sql.text = format!(
         "SELECT u.id AS id, MIN(u.relevance) AS relevance, MIN(u.search_name) AS search_name \
@@ -445,17 +466,17 @@ async fn ranked_by_term(
          ORDER BY MIN(u.relevance) {dir}, MIN(u.search_name) {dir}, u.id {dir} LIMIT {limit}",
         runs.join(" UNION ALL ")
     );
-    let stmt = Statement::from_sql_and_values(conn.get_database_backend(), sql.text, sql.values);
-    read_ranked(conn.query_all_raw(stmt).await?)
+    // Placeholders are `$n` on both backends; the statement's backend is set by the caller.
+    Some(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        sql.text,
+        sql.values,
+    ))
 }
 
 /// Ranks a page with one grouped query over every match: the listing without search words,
 /// and searches whose first word spans more than [`MAX_TERM_RUNS`] terms.
-async fn ranked_grouped(
-    conn: &impl ConnectionTrait,
-    spec: &SearchSpec,
-    bounds: &Bounds<'_>,
-) -> Result<Vec<(Uuid, i16)>, DbErr> {
+fn ranked_grouped(spec: &SearchSpec, bounds: &Bounds<'_>) -> SelectStatement {
     let inner = matches(spec);
     let rel = || Expr::col((t("r"), t("relevance")));
     let name = || Expr::col((t("r"), t("search_name")));
@@ -473,8 +494,12 @@ async fn ranked_grouped(
             .add(Cond::all().add(rel().eq(r)).add(name().eq(n)).add(gt_i))
     };
     let mut q = Query::select();
-    q.columns([(t("r"), t("id")), (t("r"), t("relevance"))])
-        .from_subquery(inner, t("r"));
+    q.columns([
+        (t("r"), t("id")),
+        (t("r"), t("relevance")),
+        (t("r"), t("search_name")),
+    ])
+    .from_subquery(inner, t("r"));
     if let Some(key) = bounds.after {
         q.cond_where(beyond(key, true));
     }
@@ -490,20 +515,7 @@ async fn ranked_grouped(
         .order_by_expr(name(), order.clone())
         .order_by_expr(id(), order)
         .limit(bounds.limit);
-    read_ranked(conn.query_all(&q).await?)
-}
-
-/// `(id, relevance)` of ranked rows.
-fn read_ranked(rows: Vec<QueryResult>) -> Result<Vec<(Uuid, i16)>, DbErr> {
-    rows.into_iter()
-        .map(|row| {
-            let relevance = row.try_get::<i32>("", "relevance")?;
-            Ok((
-                row.try_get::<Uuid>("", "id")?,
-                i16::try_from(relevance).unwrap_or(i16::MAX),
-            ))
-        })
-        .collect()
+    q
 }
 
 impl Hit {
