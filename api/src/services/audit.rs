@@ -63,7 +63,8 @@ pub type Event = (
     Option<serde_json::Value>,
 );
 
-/// Records many events of one actor with one statement per 500 (a bulk change).
+/// Records many events of one actor with one statement per 40 (a bulk change; each row
+/// carries two JSON snapshots, see [`crate::db::IDS_PER_STATEMENT`] on statement sizes).
 pub async fn record_many(
     conn: &impl ConnectionTrait,
     actor: &Principal,
@@ -91,7 +92,7 @@ pub async fn record_many(
             },
         )
         .collect();
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(40) {
         audit_event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;

@@ -217,8 +217,8 @@ fn list(n: usize) -> String {
     s
 }
 
-/// The largest id list bound in one statement (SQLite allows 32,766 parameters).
-const CHUNK: usize = 10_000;
+/// The largest id list bound in one statement (see [`crate::db::IDS_PER_STATEMENT`]).
+const CHUNK: usize = crate::db::IDS_PER_STATEMENT;
 
 async fn facts(
     db: &impl ConnectionTrait,

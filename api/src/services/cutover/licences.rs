@@ -345,7 +345,7 @@ pub async fn licensed(
     people: &[Uuid],
 ) -> Result<BTreeSet<Uuid>, sea_orm::DbErr> {
     let mut out = BTreeSet::new();
-    for chunk in people.chunks(10_000) {
+    for chunk in people.chunks(crate::db::IDS_PER_STATEMENT) {
         out.extend(
             licence_assignment::Entity::find()
                 .filter(licence_assignment::Column::PersonId.is_in(chunk.to_vec()))

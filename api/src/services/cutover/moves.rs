@@ -89,7 +89,7 @@ async fn load(
     let mut pickups: Vec<pickup_group_member::Model> = Vec::new();
     let mut hunt_ids = BTreeSet::new();
     let mut ea_ids = BTreeSet::new();
-    for chunk in people.chunks(5_000) {
+    for chunk in people.chunks(crate::db::IDS_PER_STATEMENT) {
         let ids = chunk.to_vec();
         person_rows.extend(
             person::Entity::find()
@@ -200,7 +200,7 @@ async fn load(
         .into_iter()
         .collect();
     let mut platform: HashMap<Uuid, Platform> = HashMap::new();
-    for chunk in all_members.chunks(5_000) {
+    for chunk in all_members.chunks(crate::db::IDS_PER_STATEMENT) {
         for p in person::Entity::find()
             .filter(person::Column::Id.is_in(chunk.to_vec()))
             .all(db)
@@ -389,7 +389,7 @@ pub async fn execute_tranche(
 
 /// Finishes the tranche moves a stopped process left IN_PROGRESS; run once at start-up.
 /// Sets moved before the stop are left as they are (their people are on Teams and plan to
-/// nothing); the rest move now, one transaction per set as always. Returns the tranches
+/// nothing); the rest move now, in transactions of whole sets as always. Returns the tranches
 /// finished.
 pub async fn resume(
     db: &DatabaseConnection,
@@ -607,7 +607,7 @@ async fn apply(
             .exec_without_returning(&txn)
             .await?;
     }
-    for pairs in preferred.chunks(IDS_PER_STATEMENT) {
+    for pairs in preferred.chunks(PAIRS_PER_STATEMENT) {
         // Each person's new preferred device, by a CASE over their ids.
         let mut choice = Expr::case(
             person::Column::Id.eq(pairs[0].0),
@@ -734,10 +734,12 @@ async fn apply(
     txn.commit().await
 }
 
-/// Ids bound in one `IN (…)` or `CASE` (well under SQLite's 32,766 parameters).
-const IDS_PER_STATEMENT: usize = 1_000;
+/// Ids bound in one `IN (…)` (see [`crate::db::IDS_PER_STATEMENT`]).
+const IDS_PER_STATEMENT: usize = crate::db::IDS_PER_STATEMENT;
+/// People in one preferred-device `CASE` (three values each).
+const PAIRS_PER_STATEMENT: usize = crate::db::IDS_PER_STATEMENT / 3;
 /// Device rows in one INSERT (10 columns each).
-const ROWS_PER_INSERT: usize = 500;
+const ROWS_PER_INSERT: usize = crate::db::IDS_PER_STATEMENT / 10;
 
 // ---------------------------------------------------------------------------------------
 // The Chorus upgrade (rule 11)
@@ -781,7 +783,7 @@ pub async fn upgrade_preview(
         .filter_map(|p| p.preferred_device_id)
         .collect();
     let mut non_desk = BTreeSet::new();
-    for chunk in pref_devices.chunks(5_000) {
+    for chunk in pref_devices.chunks(crate::db::IDS_PER_STATEMENT) {
         non_desk.extend(
             device::Entity::find()
                 .filter(device::Column::Id.is_in(chunk.to_vec()))
@@ -800,7 +802,7 @@ pub async fn upgrade_preview(
     );
     let candidates: Vec<Uuid> = candidates.into_iter().collect();
     let mut out = Vec::new();
-    for chunk in candidates.chunks(5_000) {
+    for chunk in candidates.chunks(crate::db::IDS_PER_STATEMENT) {
         let people = person::Entity::find()
             .filter(person::Column::Id.is_in(chunk.to_vec()))
             .filter(person::Column::Platform.eq(Platform::Chorus))

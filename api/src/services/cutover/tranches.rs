@@ -244,7 +244,7 @@ pub async fn replan(
     people: &[Uuid],
     today: NaiveDate,
 ) -> Result<(), DbErr> {
-    for chunk in people.chunks(5_000) {
+    for chunk in people.chunks(crate::db::IDS_PER_STATEMENT) {
         notification::Entity::delete_many()
             .filter(notification::Column::PersonId.is_in(chunk.to_vec()))
             .filter(notification::Column::SentAt.is_null())
@@ -280,7 +280,7 @@ pub async fn replan(
                     .collect::<Vec<_>>()
             })
             .collect();
-        for batch in rows.chunks(1_000) {
+        for batch in rows.chunks(crate::db::IDS_PER_STATEMENT / 5) {
             notification::Entity::insert_many(batch.to_vec())
                 .exec_without_returning(db)
                 .await?;
@@ -291,7 +291,7 @@ pub async fn replan(
 
 /// Drops the people's unsent notices (taken out of a tranche, or moved).
 pub async fn drop_unsent(db: &impl ConnectionTrait, people: &[Uuid]) -> Result<(), DbErr> {
-    for chunk in people.chunks(5_000) {
+    for chunk in people.chunks(crate::db::IDS_PER_STATEMENT) {
         notification::Entity::delete_many()
             .filter(notification::Column::PersonId.is_in(chunk.to_vec()))
             .filter(notification::Column::SentAt.is_null())
@@ -406,7 +406,7 @@ async fn place(
     people: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    for chunk in people.chunks(5_000) {
+    for chunk in people.chunks(crate::db::IDS_PER_STATEMENT) {
         let earlier: Vec<tranche_member::Model> = tranche_member::Entity::find()
             .filter(tranche_member::Column::PersonId.is_in(chunk.to_vec()))
             .all(txn)
@@ -428,7 +428,7 @@ async fn place(
                 added_at: Set(now),
             })
             .collect();
-        for batch in rows.chunks(1_000) {
+        for batch in rows.chunks(crate::db::IDS_PER_STATEMENT / 5) {
             tranche_member::Entity::insert_many(batch.to_vec())
                 .exec_without_returning(txn)
                 .await?;
