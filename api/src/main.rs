@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: a request allocates and frees many small
 /// objects across threads (parsed query, JSON, rows), where glibc's malloc spent about a
-/// fifth of the server's CPU under load.
+/// fifth of the server's CPU under load. Built with `no_thp`: its arenas asked for
+/// transparent huge pages, which put the idle RSS at 52 MB rather than 37 MB.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

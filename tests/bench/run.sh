@@ -230,12 +230,11 @@ PY
   load() {
     local name=$1 url=$2 script=$3 pid=$4 s0
     s0=$(ticks "$pid"); pg_snapshot "$work/pg0"
-    wrk -t2 -c32 -d"${DURATION}s" --latency -s "$script" "$url" >"$work/$name.out"
+    wrk -t2 -c32 -d"${DURATION}s" --timeout 10s --latency -s "$script" "$url" >"$work/$name.out"
     pg_snapshot "$work/pg1"
     echo "$(( $(ticks "$pid") - s0 )) $(pg_ticks "$work/pg0" "$work/pg1")" >"$work/$name.cpu"
-    if grep -qE "Non-2xx|Socket errors" "$work/$name.out"; then
-      echo "errors under load ($name):"; cat "$work/$name.out"; exit 1
-    fi
+    # Errors (non-2xx answers, timeouts after 10 s) are counted and reported, not fatal: a
+    # peer that cannot keep up is a result.
     python3 - "$work/$name.out" "$(rss_mb "$pid")" "$work/$name.cpu" "$hz" >>"$work/$name.runs" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -247,13 +246,15 @@ def ms(v):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 done = int(re.search(r"(\d+) requests in", text).group(1))
 p50, p99 = (ms(re.search(rf"^\s+{q}%\s+(\S+)", text, re.M).group(1)) for q in (50, 99))
-print(rps, p50, p99, sys.argv[2], 1000 * server_ticks / hz / done, 1000 * pg_ticks / hz / done)
+errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+errors += int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or [0, 0])[1])
+print(rps, p50, p99, sys.argv[2], 1000 * server_ticks / hz / done, 1000 * pg_ticks / hz / done, errors)
 PY
   }
   pgbench_run() { # name script
     pgbench -n -M prepared -c 32 -j 2 -T "$DURATION" "${pgb_defines[@]}" -f "$2" "$db_name" -h 127.0.0.1 -U postgres >"$work/$1.out" 2>&1 ||
       { cat "$work/$1.out"; exit 1; }
-    awk '/^tps = / {print $3, 0, 0, 0, 0, 0}' "$work/$1.out" | head -1 >>"$work/$1.runs"
+    awk '/^tps = / {print $3, 0, 0, 0, 0, 0, 0}' "$work/$1.out" | head -1 >>"$work/$1.runs"
   }
   echo "== warm-up"
   for s in search search-user first deep; do wrk -t2 -c32 -d3s -s "$work/$s.lua" "$chorus_url" >/dev/null; done
@@ -283,7 +284,8 @@ def put(*cols):
 ours, pgl, main, full = runs("chorus-search"), runs("pgl-search"), runs("pgbench-main"), runs("pgbench-all")
 user, first, deep = runs("chorus-search-user"), runs("chorus-first"), runs("chorus-deep")
 fmt = lambda r: (f"{r[0]:,.0f} req/s, p50 {r[1]:.1f} ms, p99 {r[2]:.1f} ms, RSS {r[3]:.0f} MB, "
-                 f"CPU/req server {r[4]:.2f} ms + PostgreSQL {r[5]:.2f} ms")
+                 f"CPU/req server {r[4]:.2f} ms + PostgreSQL {r[5]:.2f} ms"
+                 + (f", **{r[6]:.0f} errors or timeouts per run**" if r[6] else ""))
 ok = lambda b: "met" if b else "MISSED"
 put("directory search, chorus (admin)", fmt(ours) + f", {sqls('search'):.1f} SQL/req", "", "")
 put("directory search, PostGraphile v5 (same query)", fmt(pgl) + f", {sqls('pgl-search'):.1f} SQL/req", "", "")
