@@ -2028,9 +2028,10 @@ impl CutoverMutation {
         }
     }
 
-    /// Moves every member of a FROZEN tranche to Teams, one transaction per movement set
-    /// (rule 10). A set that fails is left unchanged and reported; the others go on. Run it
-    /// again to finish a stopped run: nothing is changed twice. `dryRun` shows the changes.
+    /// Moves every member of a FROZEN tranche to Teams in whole movement sets (rule 10), up to
+    /// 100 sets per transaction. A set that fails is left unchanged and reported; the others
+    /// go on. Run it again to finish a stopped run: nothing is changed twice. `dryRun` shows
+    /// the changes.
     async fn execute_tranche(
         &self,
         ctx: &Context<'_>,
