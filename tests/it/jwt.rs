@@ -59,6 +59,30 @@ fn server_secret(app: &TestApp) -> Vec<u8> {
         .expect("base64")
 }
 
+/// Removes a person as a leaver process would: their search rows, devices and lines go with
+/// them.
+async fn remove_person(db: &sea_orm::DatabaseConnection, id: uuid::Uuid) {
+    entity::directory_term::Entity::delete_many()
+        .filter(entity::directory_term::Column::PersonId.eq(id))
+        .exec(db)
+        .await
+        .expect("delete search rows");
+    entity::device::Entity::delete_many()
+        .filter(entity::device::Column::OwnerId.eq(id))
+        .exec(db)
+        .await
+        .expect("delete devices");
+    entity::line::Entity::delete_many()
+        .filter(entity::line::Column::OwnerId.eq(id))
+        .exec(db)
+        .await
+        .expect("delete lines");
+    entity::person::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .expect("delete the person");
+}
+
 /// Asserts the token is refused before anything runs.
 async fn refused(app: &TestApp, case: &str, token: &str) {
     let r = app.graphql(ME).as_(token).send().await;
@@ -384,28 +408,9 @@ async fn a_token_of_a_removed_or_unknown_subject_is_refused() {
     .await;
     let token = app.token("leaver").await;
     accepted(&app, "the leaver before leaving", &token, "leaver").await;
-    // Their search rows, devices and lines go with them.
     let db = app.db();
     let id = leaver.id;
-    entity::directory_term::Entity::delete_many()
-        .filter(entity::directory_term::Column::PersonId.eq(id))
-        .exec(db)
-        .await
-        .expect("delete search rows");
-    entity::device::Entity::delete_many()
-        .filter(entity::device::Column::OwnerId.eq(id))
-        .exec(db)
-        .await
-        .expect("delete devices");
-    entity::line::Entity::delete_many()
-        .filter(entity::line::Column::OwnerId.eq(id))
-        .exec(db)
-        .await
-        .expect("delete lines");
-    entity::person::Entity::delete_by_id(id)
-        .exec(db)
-        .await
-        .expect("delete the person");
+    remove_person(db, id).await;
     assert!(
         entity::person::Entity::find_by_id(id)
             .one(db)
@@ -641,26 +646,7 @@ async fn a_found_subject_is_trusted_for_the_cache_time_then_looked_up_again() {
     .await;
     let token = app.token("brief").await;
     accepted(&app, "before leaving", &token, "brief").await;
-    let db = app.db();
-    entity::directory_term::Entity::delete_many()
-        .filter(entity::directory_term::Column::PersonId.eq(leaver.id))
-        .exec(db)
-        .await
-        .expect("delete search rows");
-    entity::device::Entity::delete_many()
-        .filter(entity::device::Column::OwnerId.eq(leaver.id))
-        .exec(db)
-        .await
-        .expect("delete devices");
-    entity::line::Entity::delete_many()
-        .filter(entity::line::Column::OwnerId.eq(leaver.id))
-        .exec(db)
-        .await
-        .expect("delete lines");
-    entity::person::Entity::delete_by_id(leaver.id)
-        .exec(db)
-        .await
-        .expect("delete the person");
+    remove_person(app.db(), leaver.id).await;
     // Found less than the cache time ago: not looked up again yet.
     let r = app.graphql("{ __typename }").as_(&token).send().await;
     assert_eq!(r.status, 200, "within the cache time");

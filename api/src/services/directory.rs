@@ -243,14 +243,11 @@ pub async fn page(
     // The page's people and their units in the same statement (the ranking adds no
     // parameters here, so its placeholders keep their numbers).
     let dir = if backward { "DESC" } else { "ASC" };
-    let unit_columns: Vec<String> = unit::Column::iter()
-        .map(|c| format!("u.{0} AS u_{0}", c.as_str()))
-        .collect();
     let sql = format!(
         "SELECT p.*, r.relevance AS relevance, {} FROM ({}) r \
          JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id \
          ORDER BY r.relevance {dir}, r.search_name {dir}, r.id {dir}",
-        unit_columns.join(", "),
+        unit_columns(),
         ranked.sql
     );
     let rows = conn
@@ -270,6 +267,17 @@ pub async fn page(
             })
         })
         .collect()
+}
+
+/// `u.<column> AS u_<column>` for every unit column (read back with the `u_` prefix).
+fn unit_columns() -> &'static str {
+    static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        unit::Column::iter()
+            .map(|c| format!("u.{0} AS u_{0}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    &COLUMNS
 }
 
 /// Where a page starts and ends, and how many rows it takes.
