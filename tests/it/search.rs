@@ -338,3 +338,125 @@ async fn every_page_forward_and_backward_matches_ranking_all_matches() {
         }
     }
 }
+
+/// Adds a personal line to a person, with a chosen extension.
+async fn add_line(app: &TestApp, owner: &entity::person::Model, extension: &str) {
+    use sea_orm::{ActiveModelTrait, Set};
+    entity::line::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        e164: Set(format!("+4418652{extension}")),
+        extension: Set(extension.into()),
+        kind: Set(entity::enums::LineKind::Personal),
+        owner_id: Set(Some(owner.id)),
+        unit_id: Set(owner.unit_id),
+        label: Set(Some(format!("Line {extension}"))),
+        dialling_permission: Set(entity::enums::DiallingPermission::International),
+        created_at: Set(chrono::Utc::now()),
+        version: Set(0),
+    }
+    .insert(app.db())
+    .await
+    .expect("insert line");
+}
+
+#[tokio::test]
+async fn a_page_reads_its_peoples_lines_as_the_person_field_does() {
+    use sea_orm::{EntityTrait, ModelTrait};
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    let mut made = Vec::new();
+    for (username, name) in [
+        ("lmany", "Lee Linesworth"),
+        ("lnone", "Lou Linesworth"),
+        ("lone", "Lyn Linesworth"),
+    ] {
+        let (person, line, _) = fixtures::person(
+            app.db(),
+            NewPerson {
+                username,
+                display_name: name,
+                unit_id: cast.college.id,
+                ex_directory: false,
+            },
+        )
+        .await;
+        made.push((person, line));
+    }
+    // Three lines, added out of extension order; and one person with none.
+    for extension in ["99203", "10201", "55202"] {
+        add_line(&app, &made[0].0, extension).await;
+    }
+    made[1].1.clone().delete(app.db()).await.expect("delete line");
+    entity::device::Entity::delete_many()
+        .exec(app.db())
+        .await
+        .ok();
+    let token = app.token(&cast.admin.username).await;
+    let fields = "username lines { id extension number kind label diallingPermission }";
+    // What each person's own field answers (read by the loader).
+    let mut want = serde_json::Map::new();
+    for (person, _) in &made {
+        let r = app
+            .graphql(&format!(
+                "query($u: String!) {{ person(username: $u) {{ {fields} }} }}"
+            ))
+            .vars(json!({ "u": person.username }))
+            .as_(&token)
+            .send()
+            .await
+            .ok();
+        want.insert(person.username.clone(), r.data("/person/lines").clone());
+    }
+    assert_eq!(want["lmany"].as_array().map(Vec::len), Some(4));
+    assert_eq!(want["lnone"], json!([]));
+    let extensions: Vec<&str> = want["lmany"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["extension"].as_str())
+        .collect();
+    let mut sorted = extensions.clone();
+    sorted.sort();
+    assert_eq!(extensions, sorted, "lines come by extension");
+    // The same through the directory: by edges and by nodes, a page at a time both ways.
+    let q = format!(
+        "query($first: Int, $after: String, $last: Int, $before: String) {{
+           directory(search: \"linesworth\", first: $first, after: $after, last: $last, before: $before) {{
+             edges {{ node {{ {fields} }} }} nodes {{ {fields} }}
+             pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} }} }}"
+    );
+    for size in [1, 2, 3] {
+        for backward in [false, true] {
+            let (mut seen, mut cursor) = (0, Value::Null);
+            loop {
+                let vars = if backward {
+                    json!({ "last": size, "before": cursor })
+                } else {
+                    json!({ "first": size, "after": cursor })
+                };
+                let r = app.graphql(&q).vars(vars).as_(&token).send().await.ok();
+                for list in ["/directory/nodes", "/directory/edges"] {
+                    for node in r.data(list).as_array().into_iter().flatten() {
+                        let node = node.get("node").unwrap_or(node);
+                        let username = node["username"].as_str().unwrap_or_default();
+                        assert_eq!(
+                            node["lines"], want[username],
+                            "{username} by {size} (backward: {backward})"
+                        );
+                        seen += 1;
+                    }
+                }
+                let (more, next) = if backward {
+                    ("/directory/pageInfo/hasPreviousPage", "/directory/pageInfo/startCursor")
+                } else {
+                    ("/directory/pageInfo/hasNextPage", "/directory/pageInfo/endCursor")
+                };
+                if r.data(more) != true {
+                    break;
+                }
+                cursor = r.data(next).clone();
+            }
+            assert_eq!(seen, 6, "each person once by edges and once by nodes");
+        }
+    }
+}

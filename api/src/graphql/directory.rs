@@ -161,12 +161,17 @@ impl Person {
 
     /// The person's own lines (personal lines they own), ordered by extension.
     async fn lines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Line>> {
-        let lines = ctx_loaders(ctx)?
-            .lines_by_owner
-            .load_one(self.0.id)
-            .await
-            .map_err(ApiError::internal)?;
-        Ok(lines.unwrap_or_default().into_iter().map(Line).collect())
+        let loaders = ctx_loaders(ctx)?;
+        let lines = match loaders.page_lines.get(self.0.id) {
+            Some(read) => read,
+            None => loaders
+                .lines_by_owner
+                .load_one(self.0.id)
+                .await
+                .map_err(ApiError::internal)?
+                .unwrap_or_default(),
+        };
+        Ok(lines.into_iter().map(Line).collect())
     }
 
     /// The move to Telephony over Teams as it concerns this person: the MS Teams column's
@@ -420,21 +425,35 @@ impl DirectoryQuery {
         } else {
             None
         };
-        let hits = directory::page(
+        let look_ahead = ctx.look_ahead();
+        let with_lines = look_ahead
+            .field("edges")
+            .field("node")
+            .field("lines")
+            .exists()
+            || look_ahead.field("nodes").field("lines").exists();
+        let mut hits = directory::page(
             db,
             &spec,
             page.after.as_ref(),
             page.before.as_ref(),
             page.backward,
             page.fetch_limit(),
+            with_lines,
         )
         .await
         .map_err(ApiError::from)?;
-        // The page came with its people's units: `unit` needs no query of its own.
-        ctx_loaders(ctx)?
+        // The page came with its people's units and lines: `unit` and `lines` need no query
+        // of their own.
+        let loaders = ctx_loaders(ctx)?;
+        loaders
             .units
             .feed_many(hits.iter().map(|h| (h.unit.id, h.unit.clone())))
             .await;
+        loaders.page_lines.feed(
+            hits.iter_mut()
+                .filter_map(|h| Some((h.person.id, h.lines.take()?))),
+        );
         Ok(page
             .finish(hits, directory::Hit::key, |h| Person(h.person), total)
             .into())

@@ -24,6 +24,8 @@ pub struct Loaders {
     pub contact_centres: DataLoader<ById<contact_centre::Entity>>,
     /// Lines by the number a call or voicemail shows: an extension or E.164.
     pub lines_by_number: DataLoader<LinesByNumber>,
+    /// People's own lines that a directory page read in its own statement.
+    pub page_lines: Prefetched<Vec<line::Model>>,
 }
 
 impl Loaders {
@@ -43,7 +45,31 @@ impl Loaders {
             hunt_groups: DataLoader::new(ById::new(db), spawn),
             contact_centres: DataLoader::new(ById::new(db), spawn),
             lines_by_number: DataLoader::new(LinesByNumber(db.clone()), spawn),
+            page_lines: Prefetched::default(),
         }
+    }
+}
+
+/// Rows a page already read with its own statement, by parent id, for field resolvers to use
+/// before they ask a loader. Only query fields feed it, and a query changes nothing, so what
+/// it holds is as fresh as the page.
+pub struct Prefetched<V>(std::sync::Mutex<HashMap<Uuid, V>>);
+
+impl<V> Default for Prefetched<V> {
+    fn default() -> Self {
+        Self(std::sync::Mutex::default())
+    }
+}
+
+impl<V: Clone> Prefetched<V> {
+    pub fn feed(&self, rows: impl IntoIterator<Item = (Uuid, V)>) {
+        if let Ok(mut held) = self.0.lock() {
+            held.extend(rows);
+        }
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<V> {
+        self.0.lock().ok()?.get(&id).cloned()
     }
 }
 

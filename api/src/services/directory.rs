@@ -13,7 +13,7 @@
 //!   query ranks every match ([`ranked_grouped`]);
 //! - further words are `EXISTS` probes on `(person_id, term)`.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::LazyLock};
 
 use entity::{directory_term, enums::DirectoryStatus, line, person, unit};
 use sea_orm::{
@@ -108,11 +108,13 @@ pub struct SearchSpec {
 /// The keyset of search results.
 pub type SearchKey = (i16, String, Uuid);
 
-/// One match: the person, their unit, and the relevance of the match.
+/// One match: the person, their unit, the relevance of the match, and the person's own
+/// lines by extension when the page was asked to read them.
 pub struct Hit {
     pub person: person::Model,
     pub unit: unit::Model,
     pub relevance: i16,
+    pub lines: Option<Vec<line::Model>>,
 }
 
 fn t(name: &str) -> Alias {
@@ -214,6 +216,8 @@ pub async fn count(conn: &impl ConnectionTrait, spec: &SearchSpec) -> Result<i64
 }
 
 /// A page of matches after/before a key, `limit` rows, in key order (reversed when backward).
+/// With `with_lines`, each hit also carries the person's own lines, read in the same
+/// statement.
 pub async fn page(
     conn: &impl ConnectionTrait,
     spec: &SearchSpec,
@@ -221,6 +225,7 @@ pub async fn page(
     before: Option<&SearchKey>,
     backward: bool,
     limit: u64,
+    with_lines: bool,
 ) -> Result<Vec<Hit>, DbErr> {
     let bounds = Bounds {
         after,
@@ -240,13 +245,23 @@ pub async fn page(
     let Some(ranked) = ranked else {
         return Ok(Vec::new());
     };
-    // The page's people and their units in the same statement (the ranking adds no
-    // parameters here, so its placeholders keep their numbers).
+    // The page's people, their units and (when asked) their lines in the same statement: one
+    // row per line, a person without lines once (the ranking adds no parameters here, so its
+    // placeholders keep their numbers).
     let dir = if backward { "DESC" } else { "ASC" };
+    let (line_select, line_join, line_order) = if with_lines {
+        (
+            format!(", {}", line_columns()),
+            " LEFT JOIN line l ON l.owner_id = p.id",
+            ", l.extension ASC",
+        )
+    } else {
+        (String::new(), "", "")
+    };
     let sql = format!(
-        "SELECT p.*, r.relevance AS relevance, {} FROM ({}) r \
-         JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id \
-         ORDER BY r.relevance {dir}, r.search_name {dir}, r.id {dir}",
+        "SELECT p.*, r.relevance AS relevance, {}{line_select} FROM ({}) r \
+         JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id{line_join} \
+         ORDER BY r.relevance {dir}, r.search_name {dir}, r.id {dir}{line_order}",
         unit_columns(),
         ranked.sql
     );
@@ -257,27 +272,51 @@ pub async fn page(
             ranked.values.map(|v| v.0).unwrap_or_default(),
         ))
         .await?;
-    rows.iter()
-        .map(|row| {
-            let relevance = row.try_get::<i32>("", "relevance")?;
-            Ok(Hit {
-                person: person::Model::from_query_result(row, "")?,
-                unit: unit::Model::from_query_result(row, "u_")?,
-                relevance: i16::try_from(relevance).unwrap_or(i16::MAX),
-            })
-        })
-        .collect()
+    let mut hits: Vec<Hit> = Vec::new();
+    for row in &rows {
+        let person_id: Uuid = row.try_get("", "id")?;
+        let line = if with_lines && row.try_get::<Option<Uuid>>("", "l_id")?.is_some() {
+            Some(line::Model::from_query_result(row, "l_")?)
+        } else {
+            None
+        };
+        match hits.last_mut() {
+            // A further line of the person of the row before.
+            Some(hit) if hit.person.id == person_id => {
+                hit.lines.get_or_insert_default().extend(line)
+            }
+            _ => {
+                let relevance = row.try_get::<i32>("", "relevance")?;
+                hits.push(Hit {
+                    person: person::Model::from_query_result(row, "")?,
+                    unit: unit::Model::from_query_result(row, "u_")?,
+                    relevance: i16::try_from(relevance).unwrap_or(i16::MAX),
+                    lines: with_lines.then(|| line.into_iter().collect()),
+                });
+            }
+        }
+    }
+    Ok(hits)
 }
 
 /// `u.<column> AS u_<column>` for every unit column (read back with the `u_` prefix).
 fn unit_columns() -> &'static str {
-    static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        unit::Column::iter()
-            .map(|c| format!("u.{0} AS u_{0}", c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
+    static COLUMNS: LazyLock<String> = LazyLock::new(|| prefixed_columns::<unit::Entity>("u"));
     &COLUMNS
+}
+
+/// `l.<column> AS l_<column>` for every line column (read back with the `l_` prefix).
+fn line_columns() -> &'static str {
+    static COLUMNS: LazyLock<String> = LazyLock::new(|| prefixed_columns::<line::Entity>("l"));
+    &COLUMNS
+}
+
+/// Every column of an entity whose table is aliased `alias`, each renamed `<alias>_<column>`.
+fn prefixed_columns<E: EntityTrait>(alias: &str) -> String {
+    E::Column::iter()
+        .map(|c| format!("{alias}.{0} AS {alias}_{0}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where a page starts and ends, and how many rows it takes.
