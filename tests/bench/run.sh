@@ -17,6 +17,7 @@
 # database's ceiling, both all of the request's statements as one transaction and the main
 # SELECT alone; nginx (Debian) serving the same audio file.
 #
+# The servers and pgbench reach PostgreSQL over loopback TCP without TLS (sslmode=disable).
 # Load: wrk -t2 -c32 from a second process on 127.0.0.1, a 3 s warm-up per server, then
 # --rounds rounds (full 3, quick 1) alternating the servers, --duration seconds each (full 10,
 # quick 4); medians of the rounds. Also: server RSS after the runs and SQL statements per
@@ -114,9 +115,13 @@ if want portal || want cutover; then
 fi
 
 # --- portal: directory search and call history next to PostGraphile and pgbench -----------
+# All three reach PostgreSQL the same way: loopback TCP without TLS (libpq and sqlx would
+# otherwise negotiate TLS with a server that offers it; node-postgres would not).
+case "$DB_URL" in *\?*) plain_url="$DB_URL&sslmode=disable" ;; *) plain_url="$DB_URL?sslmode=disable" ;; esac
+export PGSSLMODE=disable
 if want portal; then
   port=$(free_port)
-  CHORUS_LOG=warn CHORUS_COST_RESTORE_RATE=0 "$bin" serve --data-dir "$work" --database-url "$DB_URL" \
+  CHORUS_LOG=warn CHORUS_COST_RESTORE_RATE=0 "$bin" serve --data-dir "$work" --database-url "$plain_url" \
     --listen "127.0.0.1:$port" >"$work/chorus.log" 2>&1 &
   chorus_pid=$!; pids+=("$chorus_pid")
   until curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; do
@@ -135,7 +140,7 @@ if want portal; then
 
   pgl_port=$(free_port)
   psql "$DB_URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/peers/postgraphile/search.sql >/dev/null
-  tests/bench/peers/postgraphile/start.sh "$DB_URL" "$pgl_port" >"$work/postgraphile.log" 2>&1 &
+  tests/bench/peers/postgraphile/start.sh "$plain_url" "$pgl_port" >"$work/postgraphile.log" 2>&1 &
   pgl_launcher=$!; pids+=("$pgl_launcher")
   pgl_url="http://127.0.0.1:$pgl_port/graphql"
   for _ in $(seq 1 1200); do
@@ -221,8 +226,9 @@ PY
 
   # CPU time (clock ticks) of a process, and of all PostgreSQL backends.
   ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-  # pid ticks of every PostgreSQL process, to a file (backends come and go during a run).
-  pg_snapshot() { for p in $(pgrep -u postgres postgres); do awk '{print $1, $14 + $15}' "/proc/$p/stat" 2>/dev/null; done >"$1"; }
+  # pid ticks of every PostgreSQL process, to a file (backends come and go during a run, even
+  # between pgrep and the read).
+  pg_snapshot() { for p in $(pgrep -u postgres postgres); do awk '{print $1, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done >"$1"; }
   # Ticks PostgreSQL spent between two snapshots: per pid, new processes counted from 0.
   pg_ticks() { awk 'NR == FNR {t0[$1] = $2; next} {d = $2 - t0[$1]; s += (d > 0 ? d : 0)} END {print s + 0}' "$1" "$2"; }
   hz=$(getconf CLK_TCK)
@@ -251,10 +257,19 @@ errors += int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or [0, 0])[1]
 print(rps, p50, p99, sys.argv[2], 1000 * server_ticks / hz / done, 1000 * pg_ticks / hz / done, errors)
 PY
   }
-  pgbench_run() { # name script
-    pgbench -n -M prepared -c 32 -j 2 -T "$DURATION" "${pgb_defines[@]}" -f "$2" "$db_name" -h 127.0.0.1 -U postgres >"$work/$1.out" 2>&1 ||
-      { cat "$work/$1.out"; exit 1; }
-    awk '/^tps = / {print $3, 0, 0, 0, 0, 0, 0}' "$work/$1.out" | head -1 >>"$work/$1.runs"
+  # name script -> appends "tps p50_ms p99_ms 0 0 0 0"; latencies from pgbench's log of every
+  # transaction (-l; third field, microseconds; one file per thread).
+  pgbench_run() {
+    rm -f "$work/$1.log"*
+    pgbench -n -M prepared -c 32 -j 2 -T "$DURATION" -l --log-prefix="$work/$1.log" "${pgb_defines[@]}" -f "$2" \
+      "$db_name" -h 127.0.0.1 -U postgres >"$work/$1.out" 2>&1 || { cat "$work/$1.out"; exit 1; }
+    python3 - "$work/$1.out" "$work/$1.log".* >>"$work/$1.runs" <<'PY'
+import re, statistics, sys
+tps = float(re.search(r"^tps = ([\d.]+)", open(sys.argv[1]).read(), re.M).group(1))
+lat = sorted(int(l.split()[2]) for f in sys.argv[2:] for l in open(f) if l.strip())
+q = statistics.quantiles(lat, n=100)
+print(tps, q[49] / 1000, q[98] / 1000, 0, 0, 0, 0)
+PY
   }
   echo "== warm-up"
   for s in search search-user first deep; do wrk -t2 -c32 -d3s -s "$work/$s.lua" "$chorus_url" >/dev/null; done
@@ -289,13 +304,14 @@ fmt = lambda r: (f"{r[0]:,.0f} req/s, p50 {r[1]:.1f} ms, p99 {r[2]:.1f} ms, RSS 
 ok = lambda b: "met" if b else "MISSED"
 put("directory search, chorus (admin)", fmt(ours) + f", {sqls('search'):.1f} SQL/req", "", "")
 put("directory search, PostGraphile v5 (same query)", fmt(pgl) + f", {sqls('pgl-search'):.1f} SQL/req", "", "")
-put("directory search, pgbench: the main SELECT", f"{main[0]:,.0f} tps", "", "")
-put("directory search, pgbench: every statement of the request", f"{full[0]:,.0f} tps", "", "")
+put("directory search, pgbench: the main SELECT", f"{main[0]:,.0f} tps, p50 {main[1]:.1f} ms, p99 {main[2]:.1f} ms", "", "")
+put("directory search, pgbench: every statement of the request", f"{full[0]:,.0f} tps, p50 {full[1]:.1f} ms, p99 {full[2]:.1f} ms", "", "")
 put("directory search, chorus (user, listed + own)", fmt(user), "", "")
 put("directory search: chorus / PostGraphile", f"{ours[0] / pgl[0]:.2f}×", ">= 2×", ok(ours[0] >= 2 * pgl[0]))
 put("directory search: chorus / pgbench, every statement of the request", f"{100 * ours[0] / full[0]:.0f}%", ">= 40%", ok(ours[0] >= 0.4 * full[0]))
 put("directory search: chorus / pgbench, the main SELECT alone", f"{100 * ours[0] / main[0]:.0f}%", ">= 40%", ok(ours[0] >= 0.4 * main[0]))
 put("directory search: chorus p99 at 32 connections", f"{ours[2]:.1f} ms", "<= 20 ms", ok(ours[2] <= 20))
+put("directory search: pgbench p99 at 32 connections, every statement of the request (the database alone)", f"{full[2]:.1f} ms", "", "")
 put("call history, first page (20)", fmt(first) + f", {sqls('first'):.1f} SQL/req", "<= 3 SQL/req", ok(sqls("first") <= 3))
 put(f"call history, page {deep_rows:,} rows deep", fmt(deep) + f", {sqls('deep'):.1f} SQL/req", "<= 3 SQL/req", ok(sqls("deep") <= 3))
 put("call history: deep / first page p50", f"{deep[1] / first[1]:.2f}×", "<= 1.5×", ok(deep[1] <= 1.5 * first[1]))
@@ -327,7 +343,7 @@ took=$(( $(date +%s) - started ))
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/^Mem:/ {print $2}') GiB;" \
     "$(psql "$admin_url" -AtX -c 'SHOW server_version' | cut -d' ' -f1 | sed 's/^/PostgreSQL /') on the same host;" \
     "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- api storage migration entity 2>/dev/null || echo ' (with local changes)'); release build."
-  echo "Data: $PEOPLE people, $CALLS calls in \`$db_name\` ($seed_note). Load: wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') \`-t2 -c32 -d${DURATION}s\`, $ROUNDS round(s) alternating servers after a 3 s warm-up, medians; pgbench \`-M prepared -c 32 -j 2 -T $DURATION\`. Everything, load generators included, shares the $(nproc) cores. Run time ${took} s."
+  echo "Data: $PEOPLE people, $CALLS calls in \`$db_name\` ($seed_note). Load: wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') \`-t2 -c32 -d${DURATION}s\`, $ROUNDS round(s) alternating servers after a 3 s warm-up, medians; pgbench \`-M prepared -c 32 -j 2 -T $DURATION\` (latencies from its per-transaction log). Servers and pgbench connect to PostgreSQL without TLS. Everything, load generators included, shares the $(nproc) cores. Run time ${took} s."
   echo
   echo "| scenario | measured | target | verdict |"
   echo "|---|---|---|---|"
