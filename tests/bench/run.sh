@@ -63,7 +63,7 @@ else
   DB_URL=${DB_URL:-postgres://postgres@127.0.0.1:5432/chorus_bench}
   PEOPLE=100000 CALLS=10000000
   DURATION=${DURATION:-10} ROUNDS=${ROUNDS:-3}
-  vm_args=(--messages 200 --concurrency 4,1 --duration 10 --rss-duration 5)
+  vm_args=(--messages 800 --concurrency 4,1 --duration 10 --rss-duration 5)
   cut_args=(--runs 3 --move-runs 3)
   start_runs=5
 fi
