@@ -361,7 +361,7 @@ async fn add_line(app: &TestApp, owner: &entity::person::Model, extension: &str)
 
 #[tokio::test]
 async fn a_page_reads_its_peoples_lines_as_the_person_field_does() {
-    use sea_orm::{EntityTrait, ModelTrait};
+    use sea_orm::ModelTrait;
     let app = TestApp::spawn().await;
     let cast = fixtures::cast(app.db()).await;
     let mut made = Vec::new();
@@ -386,11 +386,12 @@ async fn a_page_reads_its_peoples_lines_as_the_person_field_does() {
     for extension in ["99203", "10201", "55202"] {
         add_line(&app, &made[0].0, extension).await;
     }
-    made[1].1.clone().delete(app.db()).await.expect("delete line");
-    entity::device::Entity::delete_many()
-        .exec(app.db())
+    made[1]
+        .1
+        .clone()
+        .delete(app.db())
         .await
-        .ok();
+        .expect("delete line");
     let token = app.token(&cast.admin.username).await;
     let fields = "username lines { id extension number kind label diallingPermission }";
     // What each person's own field answers (read by the loader).
@@ -447,9 +448,15 @@ async fn a_page_reads_its_peoples_lines_as_the_person_field_does() {
                     }
                 }
                 let (more, next) = if backward {
-                    ("/directory/pageInfo/hasPreviousPage", "/directory/pageInfo/startCursor")
+                    (
+                        "/directory/pageInfo/hasPreviousPage",
+                        "/directory/pageInfo/startCursor",
+                    )
                 } else {
-                    ("/directory/pageInfo/hasNextPage", "/directory/pageInfo/endCursor")
+                    (
+                        "/directory/pageInfo/hasNextPage",
+                        "/directory/pageInfo/endCursor",
+                    )
                 };
                 if r.data(more) != true {
                     break;
