@@ -20,6 +20,10 @@ use crate::config::DatabaseUrl;
 /// first. A move of 1,500 people spent 1.7 s of its 2.4 s in such waits.
 pub const IDS_PER_STATEMENT: usize = 500;
 
+/// Rows carrying JSON documents (audit snapshots, event payloads) in one statement: a few
+/// hundred bytes each, so that a statement stays as small as [`IDS_PER_STATEMENT`] keeps one.
+pub const JSON_ROWS_PER_STATEMENT: usize = 40;
+
 /// PostgreSQL connections of a pool unless configured (`CHORUS_DB_MAX_CONNECTIONS`).
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 

@@ -81,8 +81,8 @@ impl Events {
         self.progress_many(db, vec![event]).await;
     }
 
-    /// Publishes several progress events in order, with one statement per 40 on PostgreSQL
-    /// (small statements: see [`crate::db::IDS_PER_STATEMENT`]).
+    /// Publishes several progress events in order, with one statement per
+    /// [`crate::db::JSON_ROWS_PER_STATEMENT`] on PostgreSQL.
     pub async fn progress_many(&self, db: &impl ConnectionTrait, events: Vec<CutoverProgress>) {
         if !self.postgres {
             for event in events {
@@ -103,7 +103,7 @@ impl Events {
                 serde_json::to_string(&slim).ok()
             })
             .collect();
-        for chunk in payloads.chunks(40) {
+        for chunk in payloads.chunks(crate::db::JSON_ROWS_PER_STATEMENT) {
             let calls: Vec<String> = (0..chunk.len())
                 .map(|i| format!("pg_notify($1, ${})", i + 2))
                 .collect();

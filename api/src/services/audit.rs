@@ -63,8 +63,8 @@ pub type Event = (
     Option<serde_json::Value>,
 );
 
-/// Records many events of one actor with one statement per 40 (a bulk change; each row
-/// carries two JSON snapshots, see [`crate::db::IDS_PER_STATEMENT`] on statement sizes).
+/// Records many events of one actor with one statement per
+/// [`crate::db::JSON_ROWS_PER_STATEMENT`] (a bulk change; each row carries two JSON snapshots).
 pub async fn record_many(
     conn: &impl ConnectionTrait,
     actor: &Principal,
@@ -92,7 +92,7 @@ pub async fn record_many(
             },
         )
         .collect();
-    for chunk in rows.chunks(40) {
+    for chunk in rows.chunks(crate::db::JSON_ROWS_PER_STATEMENT) {
         audit_event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;
