@@ -339,6 +339,83 @@ async fn every_page_forward_and_backward_matches_ranking_all_matches() {
     }
 }
 
+#[tokio::test]
+async fn a_page_between_two_cursors_holds_exactly_the_matches_between_them() {
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    // Every relevance of "smi" (exact username, whole name word, username prefix, name
+    // prefix), with ties of name, so that the two cursors fall in the same run or in
+    // different ones.
+    people(
+        &app,
+        cast.college.id,
+        &[
+            ("smi", "Zoe Person"),
+            ("annas", "Anna Smi"),
+            ("bobs", "Bob Smi"),
+            ("smithy", "Carl Person"),
+            ("smiley", "Dana Person"),
+            ("sam1", "Sam Smith"),
+            ("sam2", "Sam Smith"),
+            ("sam3", "Sam Smithson"),
+        ],
+    )
+    .await;
+    let token = app.token(&cast.user.username).await;
+    let all = app
+        .graphql(
+            "query { directory(search: \"smi\", first: 50) {
+               edges { cursor node { username } } } }",
+        )
+        .as_(&token)
+        .send()
+        .await
+        .ok();
+    let edges: Vec<(String, String)> = all
+        .data("/directory/edges")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["cursor"].as_str().unwrap_or_default().to_owned(),
+                e["node"]["username"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let order: Vec<&str> = edges.iter().map(|(_, u)| u.as_str()).collect();
+    assert_eq!(order.len(), 8, "{order:?}");
+    assert_eq!(order[0], "smi");
+    for i in 0..edges.len() {
+        for j in i + 1..edges.len() {
+            let want = &order[i + 1..j];
+            for (size, from_end) in [("first", false), ("last", true)] {
+                let r = app
+                    .graphql(&format!(
+                        "query($a: String, $b: String) {{
+                           directory(search: \"smi\", {size}: 50, after: $a, before: $b) {{
+                             nodes {{ username }} }} }}"
+                    ))
+                    .vars(json!({ "a": edges[i].0, "b": edges[j].0 }))
+                    .as_(&token)
+                    .send()
+                    .await
+                    .ok();
+                assert_eq!(
+                    usernames(&r),
+                    want,
+                    "between {} and {} ({size}, from the end: {from_end})",
+                    order[i],
+                    order[j]
+                );
+            }
+        }
+    }
+}
+
 /// Adds a personal line to a person, with a chosen extension.
 async fn add_line(app: &TestApp, owner: &entity::person::Model, extension: &str) {
     use sea_orm::{ActiveModelTrait, Set};

@@ -12,6 +12,10 @@
 //! - otherwise (a short prefix of usernames or numbers spans thousands of terms) one grouped
 //!   query ranks every match ([`ranked_grouped`]);
 //! - further words are `EXISTS` probes on `(person_id, term)`.
+//!
+//! On PostgreSQL the walk through the terms, the runs and the page's people, units and lines
+//! are one statement ([`page_by_term_in_one`]); SQLite, which has no `LATERAL` and no round
+//! trip to save, reads the terms first and then the page.
 
 use std::{collections::HashMap, sync::LazyLock};
 
@@ -23,7 +27,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::search::{KIND_IDENTIFIER, QueryWord, Searchable, relevance, terms};
+use crate::domain::search::{KIND_IDENTIFIER, KIND_NAME, QueryWord, Searchable, relevance, terms};
 
 /// Rewrites the search terms of these people from their current name, username and lines.
 pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result<(), DbErr> {
@@ -235,6 +239,13 @@ pub async fn page(
     };
     let backend = conn.get_database_backend();
     let ranked = match spec.words.first() {
+        // One round trip: the term probe and the runs are part of the page's statement.
+        Some(first) if backend == DatabaseBackend::Postgres => {
+            if let Some(hits) = page_by_term_in_one(conn, spec, first, &bounds, with_lines).await? {
+                return Ok(hits);
+            }
+            Some(backend.build(&ranked_grouped(spec, &bounds)))
+        }
         Some(first) => match distinct_terms(conn, first).await? {
             Some(terms) if terms.is_empty() => return Ok(Vec::new()),
             Some(terms) => ranked_by_term(spec, first, &terms, &bounds),
@@ -245,25 +256,10 @@ pub async fn page(
     let Some(ranked) = ranked else {
         return Ok(Vec::new());
     };
-    // The page's people, their units and (when asked) their lines in the same statement: one
-    // row per line, a person without lines once (the ranking adds no parameters here, so its
-    // placeholders keep their numbers).
-    let dir = if backward { "DESC" } else { "ASC" };
-    let (line_select, line_join, line_order) = if with_lines {
-        (
-            format!(", {}", line_columns()),
-            " LEFT JOIN line l ON l.owner_id = p.id",
-            ", l.extension ASC",
-        )
-    } else {
-        (String::new(), "", "")
-    };
+    let shape = PageShape::new(bounds.backward, with_lines);
     let sql = format!(
-        "SELECT p.*, r.relevance AS relevance, {}{line_select} FROM ({}) r \
-         JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id{line_join} \
-         ORDER BY r.relevance {dir}, r.search_name {dir}, r.id {dir}{line_order}",
-        unit_columns(),
-        ranked.sql
+        "SELECT {} FROM ({}) r {} ORDER BY {}",
+        shape.select, ranked.sql, shape.joins, shape.order
     );
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
@@ -272,9 +268,52 @@ pub async fn page(
             ranked.values.map(|v| v.0).unwrap_or_default(),
         ))
         .await?;
+    hits_of(&rows, with_lines)
+}
+
+/// How ranked rows `r` (`id`, `relevance`, `search_name`) become a page: the people, their
+/// units and (when asked) their lines, one row per line and a person without lines once, in
+/// key order (reversed when backward), a person's lines by extension.
+struct PageShape {
+    select: String,
+    joins: &'static str,
+    order: String,
+}
+
+impl PageShape {
+    fn new(backward: bool, with_lines: bool) -> Self {
+        let dir = if backward { "DESC" } else { "ASC" };
+        let (lines, joins, line_order) = if with_lines {
+            (
+                format!(", {}", line_columns()),
+                "JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id \
+                 LEFT JOIN line l ON l.owner_id = p.id",
+                ", l.extension ASC",
+            )
+        } else {
+            (
+                String::new(),
+                "JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id",
+                "",
+            )
+        };
+        Self {
+            select: format!("p.*, r.relevance AS relevance, {}{lines}", unit_columns()),
+            joins,
+            order: format!("r.relevance {dir}, r.search_name {dir}, r.id {dir}{line_order}"),
+        }
+    }
+}
+
+/// The hits of a page's rows ([`PageShape`]): a person's further lines join the hit of the
+/// row before; a row without a person (the one-statement form's row when nothing matched) is
+/// skipped.
+fn hits_of(rows: &[sea_orm::QueryResult], with_lines: bool) -> Result<Vec<Hit>, DbErr> {
     let mut hits: Vec<Hit> = Vec::new();
-    for row in &rows {
-        let person_id: Uuid = row.try_get("", "id")?;
+    for row in rows {
+        let Some(person_id) = row.try_get::<Option<Uuid>>("", "id")? else {
+            continue;
+        };
         let line = if with_lines && row.try_get::<Option<Uuid>>("", "l_id")?.is_some() {
             Some(line::Model::from_query_result(row, "l_")?)
         } else {
@@ -339,6 +378,22 @@ struct TermKinds {
     max_kind: i16,
 }
 
+/// The common table `t(term, n)`: the distinct terms of the range `[$1, $2)`, found by
+/// skipping from one to the next in the index, numbered from 1, and a last row whose term is
+/// NULL; it stops after `MAX_TERM_RUNS + 1` terms, which is enough to tell that there are too
+/// many.
+static TERM_WALK: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "t(term, n) AS ( \
+       SELECT (SELECT d.term FROM directory_term d WHERE d.term >= $1 AND d.term < $2 \
+               ORDER BY d.term LIMIT 1), 1 \
+       UNION ALL \
+       SELECT (SELECT d.term FROM directory_term d WHERE d.term > t.term AND d.term < $2 \
+               ORDER BY d.term LIMIT 1), t.n + 1 \
+       FROM t WHERE t.term IS NOT NULL AND t.n <= {MAX_TERM_RUNS})"
+    )
+});
+
 /// The distinct terms in the first word's range, by skipping from one to the next in the
 /// index (a few probes, however many rows each term has); None when there are more than
 /// [`MAX_TERM_RUNS`].
@@ -347,19 +402,14 @@ async fn distinct_terms(
     word: &QueryWord,
 ) -> Result<Option<Vec<TermKinds>>, DbErr> {
     let sql = format!(
-        "WITH RECURSIVE t(term, n) AS ( \
-           SELECT (SELECT d.term FROM directory_term d WHERE d.term >= $1 AND d.term < $2 \
-                   ORDER BY d.term LIMIT 1), 1 \
-           UNION ALL \
-           SELECT (SELECT d.term FROM directory_term d WHERE d.term > t.term AND d.term < $2 \
-                   ORDER BY d.term LIMIT 1), t.n + 1 \
-           FROM t WHERE t.term IS NOT NULL AND t.n <= {MAX_TERM_RUNS}) \
+        "WITH RECURSIVE {} \
          SELECT t.term AS term, \
            (SELECT k.kind FROM directory_term k WHERE k.term = t.term ORDER BY k.kind LIMIT 1) \
              AS min_kind, \
            (SELECT k.kind FROM directory_term k WHERE k.term = t.term ORDER BY k.kind DESC LIMIT 1) \
              AS max_kind \
-         FROM t WHERE t.term IS NOT NULL"
+         FROM t WHERE t.term IS NOT NULL",
+        *TERM_WALK
     );
     let stmt = Statement::from_sql_and_values(
         conn.get_database_backend(),
@@ -454,20 +504,7 @@ fn ranked_by_term(
                     sql.bind(t.term.clone())
                 ),
             );
-            if let Some(unit) = spec.unit_id {
-                conds.push(format!("tm.unit_id = {}", sql.bind(unit)));
-            }
-            if let Visibility::ListedPlus { me, units } = &spec.visibility {
-                let mut visible = vec!["tm.listed".to_owned()];
-                if let Some(me) = me {
-                    visible.push(format!("tm.person_id = {}", sql.bind(*me)));
-                }
-                if !units.is_empty() {
-                    let list: Vec<String> = units.iter().map(|u| sql.bind(*u)).collect();
-                    visible.push(format!("tm.unit_id IN ({})", list.join(", ")));
-                }
-                conds.push(format!("({})", visible.join(" OR ")));
-            }
+            conds.extend(run_filters(spec, &mut sql));
             // People who match the first word better are read from a better run.
             let mut better = Vec::new();
             if !exact && exact_exists {
@@ -485,14 +522,6 @@ fn ranked_by_term(
                     "NOT EXISTS (SELECT 1 FROM directory_term x \
                      WHERE x.person_id = tm.person_id AND ({}))",
                     better.join(" OR ")
-                ));
-            }
-            for word in &spec.words[1..] {
-                conds.push(format!(
-                    "EXISTS (SELECT 1 FROM directory_term w WHERE w.person_id = tm.person_id \
-                     AND w.term >= {} AND w.term < {})",
-                    sql.bind(word.prefix.clone()),
-                    sql.bind(word.upper.clone())
                 ));
             }
             runs.push(format!(
@@ -519,6 +548,168 @@ fn ranked_by_term(
         sql.text,
         sql.values,
     ))
+}
+
+/// The conditions on a run's rows `tm` that do not depend on the run: the unit, who may be
+/// seen, and every further word (an `EXISTS` probe on `(person_id, term)`).
+fn run_filters(spec: &SearchSpec, sql: &mut Sql) -> Vec<String> {
+    let mut conds = Vec::new();
+    if let Some(unit) = spec.unit_id {
+        conds.push(format!("tm.unit_id = {}", sql.bind(unit)));
+    }
+    if let Visibility::ListedPlus { me, units } = &spec.visibility {
+        let mut visible = vec!["tm.listed".to_owned()];
+        if let Some(me) = me {
+            visible.push(format!("tm.person_id = {}", sql.bind(*me)));
+        }
+        if !units.is_empty() {
+            let list: Vec<String> = units.iter().map(|u| sql.bind(*u)).collect();
+            visible.push(format!("tm.unit_id IN ({})", list.join(", ")));
+        }
+        conds.push(format!("({})", visible.join(" OR ")));
+    }
+    for word in &spec.words[1..] {
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM directory_term w WHERE w.person_id = tm.person_id \
+             AND w.term >= {} AND w.term < {})",
+            sql.bind(word.prefix.clone()),
+            sql.bind(word.upper.clone())
+        ));
+    }
+    conds
+}
+
+/// PostgreSQL: a page of a search in one statement. The work of [`distinct_terms`] and
+/// [`ranked_by_term`] is done in SQL: the term walk, each term's kinds (its runs, with their
+/// relevance), then each run read in index order up to a page through `LATERAL`, and the
+/// page's people as [`PageShape`] makes them. The statement's text depends only on the
+/// spec's shape and the bounds present, so the server's prepared-statement cache serves it.
+///
+/// A cursor bound splits each run in two, chosen per run by a condition on the run alone
+/// (PostgreSQL evaluates it once per run): a run of the cursor's relevance continues after
+/// (before) the cursor's name and id in index order; a run beyond it is read from its start;
+/// any other run is not read at all.
+///
+/// None when the first word spans more than [`MAX_TERM_RUNS`] terms: the caller ranks with
+/// [`ranked_grouped`] instead.
+async fn page_by_term_in_one(
+    conn: &impl ConnectionTrait,
+    spec: &SearchSpec,
+    first: &QueryWord,
+    bounds: &Bounds<'_>,
+    with_lines: bool,
+) -> Result<Option<Vec<Hit>>, DbErr> {
+    let mut sql = Sql::default();
+    // $1 and $2, as the term walk expects them.
+    let prefix = sql.bind(first.prefix.clone());
+    let upper = sql.bind(first.upper.clone());
+    debug_assert_eq!((prefix.as_str(), upper.as_str()), ("$1", "$2"));
+    let relevance_case = format!(
+        "CASE WHEN s.term = {prefix} AND k.kind = {KIND_IDENTIFIER} THEN {} \
+         WHEN s.term = {prefix} THEN {} WHEN k.kind = {KIND_IDENTIFIER} THEN {} ELSE {} END",
+        relevance(KIND_IDENTIFIER, true),
+        relevance(KIND_NAME, true),
+        relevance(KIND_IDENTIFIER, false),
+        relevance(KIND_NAME, false),
+    );
+    let mut conds = vec!["tm.term = runs.term AND tm.kind = runs.kind".to_owned()];
+    // People who match the first word better are read from a better run (as in
+    // `ranked_by_term`): a prefix run skips people with the exact term, a prefix run of name
+    // words also people with an identifier in the range.
+    conds.push(format!(
+        "(runs.relevance < {} OR NOT f.exact OR NOT EXISTS (SELECT 1 FROM directory_term x \
+         WHERE x.person_id = tm.person_id AND x.term = {prefix}))",
+        relevance(KIND_IDENTIFIER, false)
+    ));
+    conds.push(format!(
+        "(runs.relevance < {} OR NOT f.identifier OR NOT EXISTS (SELECT 1 FROM directory_term x \
+         WHERE x.person_id = tm.person_id AND x.term >= {prefix} AND x.term < {upper} \
+         AND x.kind = {KIND_IDENTIFIER}))",
+        relevance(KIND_NAME, false)
+    ));
+    conds.extend(run_filters(spec, &mut sql));
+    let keys: Vec<(String, String, String, bool)> = [(bounds.after, true), (bounds.before, false)]
+        .into_iter()
+        .filter_map(|(key, is_after)| {
+            let (r, name, id) = key?;
+            Some((
+                sql.bind(i32::from(*r)),
+                sql.bind(name.clone()),
+                sql.bind(*id),
+                is_after,
+            ))
+        })
+        .collect();
+    let dir = if bounds.backward { "DESC" } else { "ASC" };
+    let limit = bounds.limit;
+    // One branch per choice, for each bound, of "the cursor's run" or "a run beyond it".
+    let branches: Vec<String> = (0..1usize << keys.len())
+        .map(|choice| {
+            let mut branch = conds.clone();
+            for (i, (r, name, id, is_after)) in keys.iter().enumerate() {
+                let op = if *is_after { ">" } else { "<" };
+                if choice & (1 << i) != 0 {
+                    branch.push(format!("runs.relevance = {r}"));
+                    branch.push(format!(
+                        "(tm.search_name, tm.person_id) {op} ({name}, {id})"
+                    ));
+                } else {
+                    branch.push(format!("runs.relevance {op} {r}"));
+                }
+            }
+            format!(
+                "(SELECT tm.person_id AS id, runs.relevance AS relevance, \
+                 tm.search_name AS search_name FROM directory_term tm WHERE {} \
+                 ORDER BY tm.search_name {dir}, tm.person_id {dir} LIMIT {limit})",
+                branch.join(" AND ")
+            )
+        })
+        .collect();
+    let shape = PageShape::new(bounds.backward, with_lines);
+    let text = format!(
+        "WITH RECURSIVE {walk}, \
+         terms AS (SELECT t.term FROM t WHERE t.term IS NOT NULL), \
+         runs AS (SELECT s.term AS term, k.kind AS kind, {relevance_case} AS relevance \
+           FROM terms s CROSS JOIN LATERAL ( \
+             (SELECT k.kind FROM directory_term k WHERE k.term = s.term ORDER BY k.kind LIMIT 1) \
+             UNION \
+             (SELECT k.kind FROM directory_term k WHERE k.term = s.term \
+              ORDER BY k.kind DESC LIMIT 1)) k \
+           WHERE (SELECT count(*) FROM terms) <= {MAX_TERM_RUNS}), \
+         flags AS (SELECT EXISTS (SELECT 1 FROM runs WHERE runs.term = {prefix}) AS exact, \
+           EXISTS (SELECT 1 FROM runs WHERE runs.term <> {prefix} \
+             AND runs.kind = {KIND_IDENTIFIER}) AS identifier), \
+         ranked AS (SELECT h.id AS id, MIN(h.relevance) AS relevance, \
+             MIN(h.search_name) AS search_name \
+           FROM runs CROSS JOIN flags f CROSS JOIN LATERAL ({branches}) h \
+           GROUP BY h.id \
+           ORDER BY MIN(h.relevance) {dir}, MIN(h.search_name) {dir}, h.id {dir} LIMIT {limit}) \
+         SELECT c.n AS term_count, {select} \
+         FROM (SELECT count(*) AS n FROM terms) c \
+         LEFT JOIN (ranked r {joins}) ON true \
+         ORDER BY {order}",
+        walk = *TERM_WALK,
+        branches = branches.join(" UNION ALL "),
+        select = shape.select,
+        joins = shape.joins,
+        order = shape.order,
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            text,
+            sql.values,
+        ))
+        .await?;
+    // Every answer has a row, with the number of terms walked.
+    let walked = match rows.first() {
+        Some(row) => row.try_get::<i64>("", "term_count")?,
+        None => 0,
+    };
+    if walked > MAX_TERM_RUNS {
+        return Ok(None);
+    }
+    hits_of(&rows, with_lines).map(Some)
 }
 
 /// Ranks a page with one grouped query over every match: the listing without search words,
