@@ -558,15 +558,25 @@ fn run_filters(spec: &SearchSpec, sql: &mut Sql) -> Vec<String> {
         conds.push(format!("tm.unit_id = {}", sql.bind(unit)));
     }
     if let Visibility::ListedPlus { me, units } = &spec.visibility {
-        let mut visible = vec!["tm.listed".to_owned()];
+        let mut unlisted = Vec::new();
         if let Some(me) = me {
-            visible.push(format!("tm.person_id = {}", sql.bind(*me)));
+            unlisted.push(format!("tm.person_id = {}", sql.bind(*me)));
         }
         if !units.is_empty() {
             let list: Vec<String> = units.iter().map(|u| sql.bind(*u)).collect();
-            visible.push(format!("tm.unit_id IN ({})", list.join(", ")));
+            unlisted.push(format!("tm.unit_id IN ({})", list.join(", ")));
         }
-        conds.push(format!("({})", visible.join(" OR ")));
+        // A CASE, not `listed OR …`: PostgreSQL would answer an OR with a bitmap scan of
+        // every row of the run, then a sort, instead of reading the run in index order up to a
+        // page (5–9 ms instead of 1 ms for "smi" on 20,000 people, in the one-statement form).
+        let otherwise = if unlisted.is_empty() {
+            "false".to_owned()
+        } else {
+            unlisted.join(" OR ")
+        };
+        conds.push(format!(
+            "CASE WHEN tm.listed THEN true ELSE ({otherwise}) END"
+        ));
     }
     for word in &spec.words[1..] {
         conds.push(format!(
