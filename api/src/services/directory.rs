@@ -276,30 +276,27 @@ pub async fn page(
 /// key order (reversed when backward), a person's lines by extension.
 struct PageShape {
     select: String,
-    joins: &'static str,
+    joins: String,
     order: String,
 }
 
 impl PageShape {
     fn new(backward: bool, with_lines: bool) -> Self {
         let dir = if backward { "DESC" } else { "ASC" };
-        let (lines, joins, line_order) = if with_lines {
+        let (lines, line_join, line_order) = if with_lines {
             (
                 format!(", {}", line_columns()),
-                "JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id \
-                 LEFT JOIN line l ON l.owner_id = p.id",
+                " LEFT JOIN line l ON l.owner_id = p.id",
                 ", l.extension ASC",
             )
         } else {
-            (
-                String::new(),
-                "JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id",
-                "",
-            )
+            (String::new(), "", "")
         };
         Self {
             select: format!("p.*, r.relevance AS relevance, {}{lines}", unit_columns()),
-            joins,
+            joins: format!(
+                "JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id{line_join}"
+            ),
             order: format!("r.relevance {dir}, r.search_name {dir}, r.id {dir}{line_order}"),
         }
     }
