@@ -39,6 +39,27 @@ pub(super) fn decode(
     limits: &ProbeLimits,
     mut sink: impl FnMut(&GenericAudioBufferRef<'_>) -> Result<(), ProbeError>,
 ) -> Result<AudioFacts, ProbeError> {
+    run(bytes, limits, Some(&mut sink))
+}
+
+/// What [`decode`] finds, with nothing to hand samples to: PCM and G.711 packets are counted
+/// rather than decoded, everything else is decoded. The refusals are the same.
+///
+/// symphonia's PCM decoder makes `len / (bytes per sample × channels)` frames of any packet,
+/// at the rate and channels of the track, and cannot fail once it is built; so the count is
+/// exact, and the demuxer (which finds truncation) still reads every packet. Decoding was a
+/// fifth of an ingest's CPU time.
+pub(super) fn measure(bytes: Bytes, limits: &ProbeLimits) -> Result<AudioFacts, ProbeError> {
+    run(bytes, limits, None)
+}
+
+type Sink<'s> = &'s mut dyn FnMut(&GenericAudioBufferRef<'_>) -> Result<(), ProbeError>;
+
+fn run(
+    bytes: Bytes,
+    limits: &ProbeLimits,
+    mut sink: Option<Sink<'_>>,
+) -> Result<AudioFacts, ProbeError> {
     if bytes.is_empty() {
         return Err(ProbeError::Empty("no bytes"));
     }
@@ -122,11 +143,20 @@ pub(super) fn decode(
         return Err(ProbeError::TooLong { max_ms });
     }
 
-    // Set from the first decoded buffer.
-    let mut sample_rate = params.sample_rate;
-    let mut channel_count = channels;
-    let mut max_frames = sample_rate.map(|r| frames_in(max_ms, r));
-    let mut frames = 0u64;
+    let mut tally = Tally {
+        codec,
+        max_ms,
+        sample_rate: params.sample_rate,
+        channels,
+        frames: 0,
+    };
+    // Bytes per frame, rate and channels, where packets are counted rather than decoded.
+    let counted = match (&sink, params.sample_rate, channels) {
+        (None, Some(rate), Some(n)) if n > 0 => {
+            pcm_sample_bytes(params.codec).map(|bytes| (bytes * n, rate, n))
+        }
+        _ => None,
+    };
     let mut truncated = false;
 
     loop {
@@ -152,6 +182,13 @@ pub(super) fn decode(
         if packet.track_id != track.id {
             continue;
         }
+        if let Some((frame_bytes, rate, chans)) = counted {
+            let n = packet.data.len() / frame_bytes;
+            if n > 0 {
+                tally.add(n, rate, chans, limits)?;
+            }
+            continue;
+        }
         let buf = decoder.decode(&packet).map_err(|e| match e {
             _ if budget.exceeded() => ProbeError::BudgetExceeded,
             Error::Unsupported(what) => ProbeError::UnsupportedCodec(format!("{codec}: {what}")),
@@ -161,37 +198,21 @@ pub(super) fn decode(
             continue;
         }
         let spec = buf.spec();
-        let (rate, chans) = (spec.rate(), spec.channels().count());
-        match (sample_rate, channel_count) {
-            // The first decoded buffer is what the stream really is (AAC headers, say, can
-            // understate it); every later one must match it.
-            _ if frames == 0 => {
-                check_rate(codec, rate, limits)?;
-                check_channels(codec, chans, limits)?;
-                sample_rate = Some(rate);
-                channel_count = Some(chans);
-                max_frames = Some(frames_in(max_ms, rate));
-            }
-            (Some(r), Some(c)) if r == rate && c == chans => {}
-            _ => {
-                return Err(ProbeError::Corrupt(
-                    "sample rate or channels change midway".to_owned(),
-                ));
-            }
+        tally.add(buf.frames(), spec.rate(), spec.channels().count(), limits)?;
+        if let Some(sink) = sink.as_mut() {
+            sink(&buf)?;
         }
-        frames += buf.frames() as u64;
-        if max_frames.is_some_and(|max| frames > max) {
-            return Err(ProbeError::TooLong { max_ms });
-        }
-        sink(&buf)?;
     }
 
-    let (Some(sample_rate), Some(channels)) = (sample_rate, channel_count) else {
+    let Tally {
+        sample_rate: Some(sample_rate),
+        channels: Some(channels),
+        frames: frames @ 1..,
+        ..
+    } = tally
+    else {
         return Err(ProbeError::Empty("no audio frames"));
     };
-    if frames == 0 {
-        return Err(ProbeError::Empty("no audio frames"));
-    }
     // The frame count the header promises, where it is exact: everywhere but an MP3 without
     // a LAME/Xing header, whose count symphonia estimates from the bitrate.
     let declared = match container {
@@ -243,6 +264,64 @@ pub(super) fn decode(
             .checked_div(u128::from(sample_rate))
             .and_then(|ms| u64::try_from(ms).ok())
             .unwrap_or(u64::MAX),
+    })
+}
+
+/// Frames so far, and the rate and channels they came at.
+struct Tally {
+    codec: &'static str,
+    max_ms: u64,
+    /// The header's until the first frames arrive, theirs after.
+    sample_rate: Option<u32>,
+    channels: Option<usize>,
+    frames: u64,
+}
+
+impl Tally {
+    fn add(
+        &mut self,
+        frames: usize,
+        rate: u32,
+        channels: usize,
+        limits: &ProbeLimits,
+    ) -> Result<(), ProbeError> {
+        match (self.sample_rate, self.channels) {
+            // The first decoded buffer is what the stream really is (AAC headers, say, can
+            // understate it); every later one must match it.
+            _ if self.frames == 0 => {
+                check_rate(self.codec, rate, limits)?;
+                check_channels(self.codec, channels, limits)?;
+                self.sample_rate = Some(rate);
+                self.channels = Some(channels);
+            }
+            (Some(r), Some(c)) if r == rate && c == channels => {}
+            _ => {
+                return Err(ProbeError::Corrupt(
+                    "sample rate or channels change midway".to_owned(),
+                ));
+            }
+        }
+        self.frames += frames as u64;
+        if self.frames > frames_in(self.max_ms, rate) {
+            return Err(ProbeError::TooLong {
+                max_ms: self.max_ms,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Bytes of one coded sample of the codecs symphonia's PCM decoder handles (its own table).
+fn pcm_sample_bytes(codec: AudioCodecId) -> Option<usize> {
+    use codec_ids::*;
+    Some(match codec {
+        CODEC_ID_PCM_S8 | CODEC_ID_PCM_U8 | CODEC_ID_PCM_ALAW | CODEC_ID_PCM_MULAW => 1,
+        CODEC_ID_PCM_S16LE | CODEC_ID_PCM_S16BE | CODEC_ID_PCM_U16LE | CODEC_ID_PCM_U16BE => 2,
+        CODEC_ID_PCM_S24LE | CODEC_ID_PCM_S24BE | CODEC_ID_PCM_U24LE | CODEC_ID_PCM_U24BE => 3,
+        CODEC_ID_PCM_S32LE | CODEC_ID_PCM_S32BE | CODEC_ID_PCM_U32LE | CODEC_ID_PCM_U32BE
+        | CODEC_ID_PCM_F32LE | CODEC_ID_PCM_F32BE => 4,
+        CODEC_ID_PCM_F64LE | CODEC_ID_PCM_F64BE => 8,
+        _ => return None,
     })
 }
 

@@ -1,9 +1,11 @@
 //! What an upload is, decoded with symphonia: probe, 16-bit WAV rendition, waveform.
 //!
-//! Every function decodes the **whole** recording: headers lie (a truncated WAV still claims
+//! Every function reads the **whole** recording: headers lie (a truncated WAV still claims
 //! its full length, an MP3 without a Xing header only has an estimate), so the duration is
-//! counted from decoded frames, and a file that ends before its header's count (or mid-packet)
-//! is refused as truncated. Formats with no total anywhere (raw ADTS, MP3 without a Xing
+//! counted from the frames actually there, and a file that ends before its header's count (or
+//! mid-packet) is refused as truncated. [`probe`] counts the frames of PCM and G.711 packets
+//! without decoding them (what a decoder would make of them is known); everything else, and
+//! every packet a rendition or waveform needs, is decoded. Formats with no total anywhere (raw ADTS, MP3 without a Xing
 //! header) cut at a frame boundary are valid shorter streams and are measured as such.
 //!
 //! The sync functions ([`probe`], [`render_wav`], [`waveform`]) are CPU-bound and catch
@@ -176,7 +178,7 @@ impl ProbeError {
 
 /// Identifies and fully decodes `bytes`. Blocking and CPU-bound: see [`AudioWorker::probe`].
 pub fn probe(bytes: Bytes, limits: &ProbeLimits) -> Result<AudioFacts, ProbeError> {
-    decode::guarded(|| decode::decode(bytes, limits, |_| Ok(())))
+    decode::guarded(|| decode::measure(bytes, limits))
 }
 
 /// Decodes `bytes` into a 16-bit PCM WAV at the source's rate and channel count: every

@@ -169,3 +169,104 @@ async fn a_sixty_second_mulaw_voicemail_probes_exactly() {
     assert_eq!((facts.frames, facts.duration_ms), (480_000, 60_000));
     assert_eq!(via_worker, facts);
 }
+
+/// 8-, 24- or 32-bit integer PCM WAV written by hound, `channels` copies of the tone.
+fn wav_int(bits: u16, channels: u16, rate: u32, ms: u32) -> Bytes {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: bits,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut out, spec).expect("wav writer");
+    for s in fixtures::sine(rate, ms) {
+        let sample = (i32::from(s) << 16) >> (32 - bits);
+        for _ in 0..channels {
+            writer.write_sample(sample).expect("sample");
+        }
+    }
+    writer.finalize().expect("finalize");
+    Bytes::from(out.into_inner())
+}
+
+fn with_size(wav: &Bytes, id: &[u8; 4], size: u32) -> Bytes {
+    let mut wav = wav.to_vec();
+    let at = wav.windows(4).position(|w| w == id).expect("chunk") + 4;
+    wav[at..at + 4].copy_from_slice(&size.to_le_bytes());
+    Bytes::from(wav)
+}
+
+/// `probe` counts PCM and G.711 packets instead of decoding them; a rendition decodes every
+/// packet. Over whole, cut, padded, mis-sized and size-less WAVs of every PCM layout, both
+/// must accept the same files with the same rate, channels and frames, and refuse the rest
+/// with the same error.
+#[test]
+fn probe_counts_pcm_frames_exactly_as_decoding_them_does() {
+    let originals = [
+        wav_pcm16(8000, 1, 700),
+        wav_pcm16(22_050, 2, 400),
+        wav_float(16_000, 300),
+        wav_g711(Law::Mu, 8000, 900),
+        wav_g711(Law::A, 8000, 600),
+        wav_int(8, 1, 8000, 500),
+        wav_int(24, 2, 16_000, 300),
+        wav_int(32, 3, 8000, 250),
+    ];
+    let limits = [
+        ProbeLimits::default(),
+        ProbeLimits {
+            max_duration: std::time::Duration::from_millis(350),
+            ..ProbeLimits::default()
+        },
+    ];
+    let mut compared = 0;
+    for wav in &originals {
+        let len = wav.len();
+        let mut variants = vec![
+            wav.clone(),
+            // Streaming: no sizes at all.
+            with_size(&with_size(wav, b"RIFF", u32::MAX), b"data", u32::MAX),
+            // `data` claims more, or less, than is there.
+            with_size(wav, b"data", (len as u32) * 2),
+            with_size(wav, b"data", (len as u32) / 3 + 1),
+            // Bytes after the last chunk, and a trailing partial frame.
+            Bytes::from([&wav[..], &[0x55; 7]].concat()),
+        ];
+        variants.extend(
+            [
+                30,
+                44,
+                45,
+                47,
+                60,
+                61,
+                62,
+                63,
+                len / 2,
+                len / 2 + 1,
+                len - 3,
+                len - 1,
+            ]
+            .into_iter()
+            .filter(|&cut| cut < len)
+            .map(|cut| wav.slice(..cut)),
+        );
+        for (i, bytes) in variants.into_iter().enumerate() {
+            for limit in &limits {
+                let counted = probe(bytes.clone(), limit)
+                    .map(|f| (f.sample_rate, f.channels, f.frames, f.duration_ms));
+                let decoded = storage::render_wav(bytes.clone(), limit).map(|out| {
+                    let rate = u32::from_le_bytes([out[24], out[25], out[26], out[27]]);
+                    let channels = u16::from_le_bytes([out[22], out[23]]);
+                    let frames = (out.len() as u64 - 44) / (2 * u64::from(channels));
+                    let ms = (frames * 1000 + u64::from(rate) / 2) / u64::from(rate);
+                    (rate, channels, frames, ms)
+                });
+                assert_eq!(counted, decoded, "variant {i} of a {len}-byte WAV");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, originals.len() * 2 * 17);
+}
