@@ -92,6 +92,46 @@ async fn ingest(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// [`ingest`] with the body sent in chunks and no `Content-Length`, as a recorder streaming
+/// a message it does not know the size of would: over raw HTTP/1.1, answered on a closed
+/// connection.
+async fn ingest_chunked(s: &Setup, number: &str, pbx_id: &str, body: &[u8]) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(s.app.addr)
+        .await
+        .expect("connect");
+    let mut request = format!(
+        "POST /v1/mailboxes/{}/voicemails?pbxMessageId={pbx_id} HTTP/1.1\r\nhost: {}\r\n\
+         authorization: Bearer {}\r\ncontent-type: audio/wav\r\n\
+         transfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+        number.replace('+', "%2B"),
+        s.app.addr,
+        s.pbx
+    )
+    .into_bytes();
+    for chunk in body.chunks(16 * 1024) {
+        request.extend(format!("{:x}\r\n", chunk.len()).bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(&request).await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let text = String::from_utf8_lossy(&response);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let json = text
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str(body).ok())
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
 async fn ingest_ok(s: &Setup, pbx_id: &str, seconds: f32) -> String {
     let (status, body) = ingest(
         s,
@@ -294,6 +334,17 @@ async fn broken_uploads_are_refused_and_leave_nothing() {
     }
     assert_eq!(rows(&s.app).await, 0);
     assert_eq!(blobs(&s.app).await, 0);
+    // Without a Content-Length the limit is enforced while reading.
+    let (got, body) = ingest_chunked(&s, &s.alice_number, "chunked", &message(4, 30.0)).await;
+    assert_eq!(
+        (got, &body["errors"][0]["extensions"]["reason"]),
+        (413, &json!("TOO_LARGE")),
+        "{body:#}"
+    );
+    let (got, body) = ingest_chunked(&s, &s.alice_number, "chunked-ok", &good).await;
+    assert_eq!(got, 201, "{body:#}");
+    assert_eq!(rows(&s.app).await, 1);
+    assert_eq!(blobs(&s.app).await, 1);
 }
 
 #[tokio::test]

@@ -247,7 +247,14 @@ pub async fn ingest(
                 "send the audio as audio/* or application/octet-stream, or as multipart/form-data",
             ));
         }
-        let bytes = read_limited(request.into_body(), max).await?;
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > max) {
+            return Err(IngestFailure::too_large(max));
+        }
+        let bytes = read_limited(request.into_body(), max, declared.unwrap_or(0)).await?;
         (params, bytes)
     };
     let input = IngestInput {
@@ -302,10 +309,11 @@ pub async fn ingest(
         .into_response())
 }
 
-/// Reads a body up to `max` bytes; 413 beyond.
-async fn read_limited(body: Body, max: usize) -> Result<Bytes, IngestFailure> {
+/// Reads a body up to `max` bytes; 413 beyond. `expected` (the `Content-Length`, which hyper
+/// holds the body to) sizes the buffer once instead of growing it by copies.
+async fn read_limited(body: Body, max: usize, expected: usize) -> Result<Bytes, IngestFailure> {
     let mut stream = body.into_data_stream();
-    let mut buf = BytesMut::new();
+    let mut buf = BytesMut::with_capacity(expected.min(max));
     while let Some(chunk) = stream
         .try_next()
         .await
