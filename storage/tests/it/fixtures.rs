@@ -16,17 +16,23 @@ pub fn sine(rate: u32, ms: u32) -> Vec<i16> {
 
 /// 16-bit PCM WAV written by hound (`channels` copies of the tone).
 pub fn wav_pcm16(rate: u32, channels: u16, ms: u32) -> Bytes {
+    wav_int(16, channels, rate, ms)
+}
+
+/// 8- to 32-bit integer PCM WAV written by hound, `channels` copies of the tone.
+pub fn wav_int(bits: u16, channels: u16, rate: u32, ms: u32) -> Bytes {
     let spec = hound::WavSpec {
         channels,
         sample_rate: rate,
-        bits_per_sample: 16,
+        bits_per_sample: bits,
         sample_format: hound::SampleFormat::Int,
     };
     let mut out = Cursor::new(Vec::new());
     let mut writer = hound::WavWriter::new(&mut out, spec).expect("wav writer");
     for s in sine(rate, ms) {
+        let sample = (i32::from(s) << 16) >> (32 - bits);
         for _ in 0..channels {
-            writer.write_sample(s).expect("sample");
+            writer.write_sample(sample).expect("sample");
         }
     }
     writer.finalize().expect("finalize");
@@ -99,6 +105,12 @@ pub fn wav_mulaw_extensible(rate: u32, ms: u32) -> Bytes {
         (b"fact", (data.len() as u32).to_le_bytes().to_vec()),
         (b"data", data),
     ])
+}
+
+/// Overwrites the size field of the first chunk `id` (`RIFF` for the file's).
+pub fn patch_chunk_size(wav: &mut [u8], id: &[u8; 4], size: u32) {
+    let at = wav.windows(4).position(|w| w == id).expect("chunk") + 4;
+    wav[at..at + 4].copy_from_slice(&size.to_le_bytes());
 }
 
 /// A RIFF/WAVE file from chunks (odd chunks padded).

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use storage::{AudioWorker, ProbeError, ProbeLimits, probe, render_wav, waveform};
 
-use crate::fixtures::{Law, file, noise, riff, wav_g711, wav_pcm16};
+use crate::fixtures::{Law, file, noise, patch_chunk_size, riff, wav_g711, wav_pcm16};
 
 const COMPRESSED: [&str; 9] = [
     "tone-8k-2500ms.mp3",
@@ -137,11 +137,6 @@ fn a_wav_cut_short_of_its_declared_length_is_corrupt() {
     patch_chunk_size(&mut pcm, b"RIFF", u32::MAX);
     patch_chunk_size(&mut pcm, b"data", 5 * 8000 * 2);
     assert_eq!(code(pcm), "CORRUPT");
-}
-
-fn patch_chunk_size(wav: &mut [u8], id: &[u8; 4], size: u32) {
-    let at = wav.windows(4).position(|w| w == id).expect("chunk") + 4;
-    wav[at..at + 4].copy_from_slice(&size.to_le_bytes());
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use storage::{AudioWorker, Container, ProbeLimits, probe};
 
-use crate::fixtures::{self, Law, file, wav_float, wav_g711, wav_pcm16};
+use crate::fixtures::{self, Law, file, wav_float, wav_g711, wav_int, wav_pcm16};
 
 struct Case {
     name: &'static str,
@@ -170,30 +170,9 @@ async fn a_sixty_second_mulaw_voicemail_probes_exactly() {
     assert_eq!(via_worker, facts);
 }
 
-/// 8-, 24- or 32-bit integer PCM WAV written by hound, `channels` copies of the tone.
-fn wav_int(bits: u16, channels: u16, rate: u32, ms: u32) -> Bytes {
-    let spec = hound::WavSpec {
-        channels,
-        sample_rate: rate,
-        bits_per_sample: bits,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut out = std::io::Cursor::new(Vec::new());
-    let mut writer = hound::WavWriter::new(&mut out, spec).expect("wav writer");
-    for s in fixtures::sine(rate, ms) {
-        let sample = (i32::from(s) << 16) >> (32 - bits);
-        for _ in 0..channels {
-            writer.write_sample(sample).expect("sample");
-        }
-    }
-    writer.finalize().expect("finalize");
-    Bytes::from(out.into_inner())
-}
-
 fn with_size(wav: &Bytes, id: &[u8; 4], size: u32) -> Bytes {
     let mut wav = wav.to_vec();
-    let at = wav.windows(4).position(|w| w == id).expect("chunk") + 4;
-    wav[at..at + 4].copy_from_slice(&size.to_le_bytes());
+    fixtures::patch_chunk_size(&mut wav, id, size);
     Bytes::from(wav)
 }
 
