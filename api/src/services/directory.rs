@@ -22,7 +22,7 @@ use std::{collections::HashMap, sync::LazyLock};
 use entity::{directory_term, enums::DirectoryStatus, line, person, unit};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic as _, Iterable as _, QueryFilter, QuerySelect, Statement, Value,
+    IdenStatic as _, Iterable as _, QueryFilter, QuerySelect, Statement, Value,
     sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -256,7 +256,7 @@ pub async fn page(
     let Some(ranked) = ranked else {
         return Ok(Vec::new());
     };
-    let shape = PageShape::new(bounds.backward, with_lines);
+    let shape = PageShape::of(bounds.backward, with_lines);
     let sql = format!(
         "SELECT {} FROM ({}) r {} ORDER BY {}",
         shape.select, ranked.sql, shape.joins, shape.order
@@ -274,6 +274,10 @@ pub async fn page(
 /// How ranked rows `r` (`id`, `relevance`, `search_name`) become a page: the people, their
 /// units and (when asked) their lines, one row per line and a person without lines once, in
 /// key order (reversed when backward), a person's lines by extension.
+///
+/// The columns come in a fixed order, read back by position ([`hits_of`]): every person
+/// column, the relevance, every unit column, then (when asked) every line column, each
+/// entity's in its column order. Any further column of a statement comes after these.
 struct PageShape {
     select: String,
     joins: String,
@@ -281,11 +285,20 @@ struct PageShape {
 }
 
 impl PageShape {
+    /// The shape of a page read in this direction, with or without lines (built once).
+    fn of(backward: bool, with_lines: bool) -> &'static Self {
+        static SHAPES: LazyLock<[PageShape; 4]> = LazyLock::new(|| {
+            [(false, false), (false, true), (true, false), (true, true)]
+                .map(|(backward, with_lines)| PageShape::new(backward, with_lines))
+        });
+        &SHAPES[usize::from(backward) * 2 + usize::from(with_lines)]
+    }
+
     fn new(backward: bool, with_lines: bool) -> Self {
         let dir = if backward { "DESC" } else { "ASC" };
         let (lines, line_join, line_order) = if with_lines {
             (
-                format!(", {}", line_columns()),
+                format!(", {}", columns_of::<line::Entity>("l")),
                 " LEFT JOIN line l ON l.owner_id = p.id",
                 ", l.extension ASC",
             )
@@ -293,7 +306,11 @@ impl PageShape {
             (String::new(), "", "")
         };
         Self {
-            select: format!("p.*, r.relevance AS relevance, {}{lines}", unit_columns()),
+            select: format!(
+                "{}, r.relevance AS relevance, {}{lines}",
+                columns_of::<person::Entity>("p"),
+                columns_of::<unit::Entity>("u")
+            ),
             joins: format!(
                 "JOIN person p ON p.id = r.id JOIN unit u ON u.id = p.unit_id{line_join}"
             ),
@@ -302,17 +319,23 @@ impl PageShape {
     }
 }
 
+/// Where [`PageShape`]'s columns start.
+const PERSON_AT: usize = 0;
+const RELEVANCE_AT: usize = PERSON_AT + PERSON_FIELDS.len();
+const UNIT_AT: usize = RELEVANCE_AT + 1;
+const LINE_AT: usize = UNIT_AT + UNIT_FIELDS.len();
+
 /// The hits of a page's rows ([`PageShape`]): a person's further lines join the hit of the
 /// row before; a row without a person (the one-statement form's row when nothing matched) is
-/// skipped.
+/// skipped. A page's people share few units: each unit is read from the first row with it.
 fn hits_of(rows: &[sea_orm::QueryResult], with_lines: bool) -> Result<Vec<Hit>, DbErr> {
     let mut hits: Vec<Hit> = Vec::new();
     for row in rows {
-        let Some(person_id) = row.try_get::<Option<Uuid>>("", "id")? else {
+        let Some(person_id) = row.try_get_by_index::<Option<Uuid>>(PERSON_AT)? else {
             continue;
         };
-        let line = if with_lines && row.try_get::<Option<Uuid>>("", "l_id")?.is_some() {
-            Some(line::Model::from_query_result(row, "l_")?)
+        let line = if with_lines && row.try_get_by_index::<Option<Uuid>>(LINE_AT)?.is_some() {
+            Some(line_at(row, LINE_AT)?)
         } else {
             None
         };
@@ -322,10 +345,15 @@ fn hits_of(rows: &[sea_orm::QueryResult], with_lines: bool) -> Result<Vec<Hit>, 
                 hit.lines.get_or_insert_default().extend(line)
             }
             _ => {
-                let relevance = row.try_get::<i32>("", "relevance")?;
+                let person = person_at(row, PERSON_AT)?;
+                let relevance = row.try_get_by_index::<i32>(RELEVANCE_AT)?;
+                let unit = match hits.iter().find(|h| h.unit.id == person.unit_id) {
+                    Some(seen) => seen.unit.clone(),
+                    None => unit_at(row, UNIT_AT)?,
+                };
                 hits.push(Hit {
-                    person: person::Model::from_query_result(row, "")?,
-                    unit: unit::Model::from_query_result(row, "u_")?,
+                    person,
+                    unit,
                     relevance: i16::try_from(relevance).unwrap_or(i16::MAX),
                     lines: with_lines.then(|| line.into_iter().collect()),
                 });
@@ -335,25 +363,86 @@ fn hits_of(rows: &[sea_orm::QueryResult], with_lines: bool) -> Result<Vec<Hit>, 
     Ok(hits)
 }
 
-/// `u.<column> AS u_<column>` for every unit column (read back with the `u_` prefix).
-fn unit_columns() -> &'static str {
-    static COLUMNS: LazyLock<String> = LazyLock::new(|| prefixed_columns::<unit::Entity>("u"));
-    &COLUMNS
-}
-
-/// `l.<column> AS l_<column>` for every line column (read back with the `l_` prefix).
-fn line_columns() -> &'static str {
-    static COLUMNS: LazyLock<String> = LazyLock::new(|| prefixed_columns::<line::Entity>("l"));
-    &COLUMNS
-}
-
-/// Every column of an entity whose table is aliased `alias`, each renamed `<alias>_<column>`.
-fn prefixed_columns<E: EntityTrait>(alias: &str) -> String {
+/// `<alias>.<column>` for every column of an entity, in its column order.
+fn columns_of<E: EntityTrait>(alias: &str) -> String {
     E::Column::iter()
-        .map(|c| format!("{alias}.{0} AS {alias}_{0}", c.as_str()))
+        .map(|c| format!("{alias}.{}", c.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// A decoder of a model from consecutive columns of a row, starting at a position, with the
+/// entity's model fields in their column order (which [`columns_of`] selects), and the
+/// list of those fields (tests hold it to the entity's columns). Read by position, a page's
+/// rows decode without looking each column up by a formatted name: that was a seventh of
+/// the server's CPU for a search page (`tests/bench/RESULTS.md`).
+macro_rules! model_at {
+    ($decode:ident, $fields:ident, $entity:ident { $($field:ident),* $(,)? }) => {
+        #[allow(dead_code, reason = "positions are counted from some lists, tests read all")]
+        const $fields: &[&str] = &[$(stringify!($field)),*];
+
+        fn $decode(row: &sea_orm::QueryResult, at: usize) -> Result<$entity::Model, DbErr> {
+            let mut column = at;
+            let mut next = || {
+                column += 1;
+                column - 1
+            };
+            Ok($entity::Model {
+                $($field: row.try_get_by_index(next())?,)*
+            })
+        }
+    };
+}
+
+model_at!(
+    person_at,
+    PERSON_FIELDS,
+    person {
+        id,
+        username,
+        display_name,
+        search_name,
+        email,
+        unit_id,
+        job_title,
+        directory_status,
+        platform,
+        preferred_device_id,
+        created_at,
+        updated_at,
+        version,
+    }
+);
+
+model_at!(
+    unit_at,
+    UNIT_FIELDS,
+    unit {
+        id,
+        code,
+        name,
+        kind,
+        teams_tenant,
+        created_at,
+    }
+);
+
+model_at!(
+    line_at,
+    LINE_FIELDS,
+    line {
+        id,
+        e164,
+        extension,
+        kind,
+        owner_id,
+        unit_id,
+        label,
+        dialling_permission,
+        created_at,
+        version,
+    }
+);
 
 /// Where a page starts and ends, and how many rows it takes.
 struct Bounds<'a> {
@@ -672,7 +761,7 @@ async fn page_by_term_in_one(
             )
         })
         .collect();
-    let shape = PageShape::new(bounds.backward, with_lines);
+    let shape = PageShape::of(bounds.backward, with_lines);
     let text = format!(
         "WITH RECURSIVE {walk}, \
          terms AS (SELECT t.term FROM t WHERE t.term IS NOT NULL), \
@@ -691,7 +780,7 @@ async fn page_by_term_in_one(
            FROM runs CROSS JOIN flags f CROSS JOIN LATERAL ({branches}) h \
            GROUP BY h.id \
            ORDER BY MIN(h.relevance) {dir}, MIN(h.search_name) {dir}, h.id {dir} LIMIT {limit}) \
-         SELECT c.n AS term_count, {select} \
+         SELECT {select}, c.n AS term_count \
          FROM (SELECT count(*) AS n FROM terms) c \
          LEFT JOIN (ranked r {joins}) ON true \
          ORDER BY {order}",
@@ -770,5 +859,30 @@ impl Hit {
             self.person.search_name.clone(),
             self.person.id,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns<E: EntityTrait>() -> Vec<&'static str> {
+        E::Column::iter().map(|c| c.as_str()).collect()
+    }
+
+    /// The positional decoders read every column, in the order `columns_of` selects them: a
+    /// field added to an entity or moved in it shows up here.
+    #[test]
+    fn decoders_follow_the_entities_columns() {
+        assert_eq!(PERSON_FIELDS, columns::<person::Entity>());
+        assert_eq!(UNIT_FIELDS, columns::<unit::Entity>());
+        assert_eq!(LINE_FIELDS, columns::<line::Entity>());
+        let shape = PageShape::of(false, true);
+        let selected: Vec<&str> = shape.select.split(", ").collect();
+        assert_eq!(selected[PERSON_AT], "p.id");
+        assert_eq!(selected[RELEVANCE_AT], "r.relevance AS relevance");
+        assert_eq!(selected[UNIT_AT], "u.id");
+        assert_eq!(selected[LINE_AT], "l.id");
+        assert_eq!(selected.len(), LINE_AT + LINE_FIELDS.len());
     }
 }
