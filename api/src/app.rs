@@ -25,6 +25,9 @@ use crate::{
     services::voicemail::Voicemails,
 };
 
+/// Parsed documents kept: more distinct operations than the portals, apps and scripts send.
+const DOCUMENTS_KEPT: std::num::NonZeroUsize = std::num::NonZeroUsize::new(256).expect("non-zero");
+
 /// Shared state of every request.
 #[derive(Clone)]
 pub struct AppState {
@@ -35,6 +38,10 @@ pub struct AppState {
     /// nothing but `__schema`/`__type`; None when introspection is off.
     pub introspection_schema: Option<AppSchema>,
     pub settings: Arc<Settings>,
+    /// Cost limits and every caller's budget, applied around execution.
+    pub cost: Arc<graphql::cost::CostLimits>,
+    /// Parsed GraphQL documents of recent requests, by their text.
+    pub documents: Arc<graphql::documents::DocumentCache>,
     /// Blob store, decoder pool, events and signed-URL keys of the voicemail area.
     pub voicemails: Voicemails,
 }
@@ -94,7 +101,8 @@ impl AppState {
             settings.limits.cost_budget,
             settings.limits.cost_restore_rate,
         ));
-        let mut builder = graphql::limited_schema(&settings.limits, budgets.clone())
+        let cost = Arc::new(graphql::cost::CostLimits::new(&settings.limits, budgets));
+        let mut builder = graphql::limited_schema(&settings.limits)
             .data(db.clone())
             .data(voicemails.clone())
             .data(voicemails.events.clone())
@@ -102,7 +110,6 @@ impl AppState {
         let introspection_schema = if settings.introspection {
             Some(
                 graphql::schema()
-                    .extension(graphql::cost::CostLimits::new(&settings.limits, budgets))
                     .data(db.clone())
                     .data(voicemails.clone())
                     .data(voicemails.events.clone())
@@ -119,6 +126,8 @@ impl AppState {
             schema: builder.finish(),
             introspection_schema,
             settings: Arc::new(settings),
+            cost,
+            documents: Arc::new(graphql::documents::DocumentCache::new(DOCUMENTS_KEPT)),
             voicemails,
         })
     }

@@ -347,3 +347,93 @@ async fn the_websocket_closes_with_the_graphql_transport_ws_codes() {
         .expect("ping");
     assert_eq!(ws_next(&mut ws).await, json!({ "type": "pong" }));
 }
+
+/// The cost limits and budgets hold for subscriptions too: they are applied by each
+/// transport, not by the schema.
+#[tokio::test]
+async fn subscriptions_are_measured_and_charged_like_queries() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.limits.max_cost = 3;
+        settings.limits.cost_budget = 5;
+        settings.limits.cost_restore_rate = 1;
+    })
+    .await;
+    let cast = fixtures::cast(app.db()).await;
+    let token = app.token(&cast.user.username).await;
+    let mut ws = ws_connect(&app, Some("graphql-transport-ws")).await;
+    let send = |v: Value| Message::Text(v.to_string().into());
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    ws.send(send(init)).await.expect("init");
+    assert_eq!(ws_next(&mut ws).await["type"], "connection_ack");
+    let subscribe = |id: &str, fields: &str| {
+        send(json!({ "id": id, "type": "subscribe", "payload": {
+            "query": format!("subscription {{ voicemailReceived {{ {fields} }} }}") } }))
+    };
+
+    // 1 + 3 fields: over the limit of 3.
+    ws.send(subscribe("big", "id pbxMessageId durationMs"))
+        .await
+        .expect("subscribe");
+    let refused = ws_next(&mut ws).await;
+    assert_eq!(refused["type"], "error", "{refused:#}");
+    assert_eq!(refused["id"], "big");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "MAX_COST_EXCEEDED"
+    );
+
+    // 2 points each from a budget of 5: two run, the third is throttled.
+    ws.send(subscribe("a", "id")).await.expect("subscribe a");
+    ws.send(subscribe("b", "id")).await.expect("subscribe b");
+    ws.send(subscribe("c", "id")).await.expect("subscribe c");
+    let throttled = ws_next(&mut ws).await;
+    assert_eq!(throttled["type"], "error", "{throttled:#}");
+    assert_eq!(throttled["id"], "c");
+    assert_eq!(throttled["payload"][0]["extensions"]["code"], "THROTTLED");
+    assert!(throttled["payload"][0]["extensions"]["retryAfterSeconds"].is_u64());
+    // Nothing else was refused: the next answer is the pong.
+    ws.send(send(json!({ "type": "ping" })))
+        .await
+        .expect("ping");
+    assert_eq!(ws_next(&mut ws).await, json!({ "type": "pong" }));
+}
+
+/// Parsed documents are reused by their text: the same text with other variables (which
+/// `@include` and `@skip` read) answers for those variables, every time.
+#[tokio::test]
+async fn a_reused_document_answers_for_each_requests_variables() {
+    let app = TestApp::spawn().await;
+    let cast = fixtures::cast(app.db()).await;
+    let token = app.token(&cast.admin.username).await;
+    let query = "query($u: String!, $mail: Boolean!) { person(username: $u) { username \
+                 email @include(if: $mail) displayName @skip(if: $mail) } }";
+    let ask = |username: String, mail: bool| {
+        let app = &app;
+        let token = &token;
+        async move {
+            app.graphql(query)
+                .vars(json!({ "u": username, "mail": mail }))
+                .as_(token)
+                .send()
+                .await
+                .ok()
+                .body["data"]["person"]
+                .clone()
+        }
+    };
+    for round in 0..2 {
+        for (person, mail) in [
+            (&cast.user, true),
+            (&cast.admin, false),
+            (&cast.user, false),
+        ] {
+            let answer = ask(person.username.clone(), mail).await;
+            let expected = if mail {
+                json!({ "username": person.username, "email": person.email })
+            } else {
+                json!({ "username": person.username, "displayName": person.display_name })
+            };
+            assert_eq!(answer, expected, "round {round}");
+        }
+    }
+}

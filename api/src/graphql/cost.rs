@@ -13,26 +13,17 @@
 //!   by the number of ids, and a mutation's root field adds 10.
 //!
 //! Over a limit the request stops with `LIMIT_EXCEEDED` or `MAX_COST_EXCEEDED` and nothing
-//! runs. A valid operation is then charged against its caller's budget (a GCRA bucket per
-//! principal, from `governor`); when the budget is spent the answer is `THROTTLED` (HTTP 429,
-//! with the seconds to wait). Every response carries `extensions.cost` in Shopify's shape:
+//! runs. An operation within the limits is then charged against its caller's budget (a GCRA
+//! bucket per principal, from `governor`), before async-graphql validates it; when the budget
+//! is spent the answer is `THROTTLED` (HTTP 429, with the seconds to wait). Every response carries `extensions.cost` in Shopify's shape:
 //! `{requestedQueryCost, actualQueryCost, throttleStatus {maximumAvailable,
 //! currentlyAvailable, restoreRate}}`, where the actual cost counts the fields returned.
 //! Budgets live in the process: with several replicas each holds its own.
 
-use std::{
-    num::NonZeroU32,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use async_graphql::{
-    ErrorExtensionValues, Name, Request, Response, ServerError, ServerResult, ValidationResult,
-    Value, Variables,
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
-        NextValidation,
-    },
+    ErrorExtensionValues, Name, Request, Response, ServerError, ServerResult, Value, Variables,
     parser::types::{
         DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
     },
@@ -390,7 +381,13 @@ impl Budgets {
     }
 }
 
-/// The request limits and budgets, installed on the schema as an extension.
+/// The request limits and budgets, shared by every request.
+///
+/// Applied by the transports (`POST`/`GET /graphql`, the WebSocket) around execution rather
+/// than as an async-graphql extension: with any extension installed, async-graphql runs every
+/// field of every response through the extension chain, which was about 12% of the server's
+/// CPU for a directory search page (`tests/bench/RESULTS.md`), and these limits need nothing
+/// per field.
 #[derive(Clone)]
 pub struct CostLimits {
     pub max_cost: u64,
@@ -412,26 +409,22 @@ impl CostLimits {
             budgets,
         }
     }
-}
 
-impl ExtensionFactory for CostLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostExtension {
-            limits: self.clone(),
-            state: Mutex::new(Measured::default()),
-        })
+    /// A meter for one request.
+    pub fn meter(&self) -> Meter<'_> {
+        Meter {
+            limits: self,
+            analysis: None,
+            available: None,
+        }
     }
 }
 
-#[derive(Default)]
-struct Measured {
+/// One request's measure: what it asks for and what its caller has left.
+pub struct Meter<'a> {
+    limits: &'a CostLimits,
     analysis: Option<Analysis>,
     available: Option<u32>,
-}
-
-struct CostExtension {
-    limits: CostLimits,
-    state: Mutex<Measured>,
 }
 
 /// A request error with a code (and more extensions).
@@ -448,15 +441,19 @@ fn refusal(
     error
 }
 
-impl CostExtension {
-    fn measured(&self) -> std::sync::MutexGuard<'_, Measured> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Meter<'_> {
+    /// Measures the request against the limits, then charges its caller: nothing may run
+    /// unless this is Ok. The request's document is parsed here (and kept in it) unless it
+    /// already is; a document that does not parse is neither measured nor charged (the
+    /// executor reports the syntax error). An operation within the limits is charged before
+    /// async-graphql validates it: one that then fails validation has cost its points too.
+    pub fn admit(&mut self, request: &mut Request, caller: Option<&Principal>) -> ServerResult<()> {
+        self.check(request)?;
+        self.charge(caller)
     }
 
-    fn check(&self, request: &mut Request) -> ServerResult<()> {
-        let limits = &self.limits;
+    fn check(&mut self, request: &mut Request) -> ServerResult<()> {
+        let limits = self.limits;
         let tokens = count_tokens(&request.query);
         if tokens > limits.max_tokens {
             return Err(refusal(
@@ -468,11 +465,9 @@ impl CostExtension {
                 |_| {},
             ));
         }
-        // The document is parsed once (the HTTP route may have done it already) and kept in
-        // the request; variables are moved aside rather than copied (a PBX batch is MBs).
+        // Variables are moved aside rather than copied (a PBX batch is MBs).
         let operation_name = request.operation_name.clone();
         let variables = std::mem::take(&mut request.variables);
-        // A syntax error is left to the executor, which reports it with its position.
         let analysis = request
             .parsed_query()
             .ok()
@@ -512,7 +507,7 @@ impl CostExtension {
             ));
         }
         let cost = analysis.cost;
-        self.measured().analysis = Some(analysis);
+        self.analysis = Some(analysis);
         if cost > limits.max_cost {
             return Err(refusal(
                 "MAX_COST_EXCEEDED",
@@ -526,11 +521,9 @@ impl CostExtension {
         Ok(())
     }
 
-    /// Charges the caller once the operation is known to be valid.
-    fn charge(&self, caller: Option<&Principal>) -> ServerResult<()> {
-        let cost = match &self.measured().analysis {
-            Some(a) => a.cost,
-            None => return Ok(()),
+    fn charge(&mut self, caller: Option<&Principal>) -> ServerResult<()> {
+        let Some(cost) = self.analysis.as_ref().map(|a| a.cost) else {
+            return Ok(());
         };
         // Without a principal nothing runs (UNAUTHENTICATED); charge a shared anonymous key.
         let key = caller.map_or_else(
@@ -539,7 +532,7 @@ impl CostExtension {
         );
         match self.limits.budgets.charge(&key, cost) {
             Charge::Charged { available } => {
-                self.measured().available = Some(available);
+                self.available = Some(available);
                 Ok(())
             }
             Charge::Unlimited => Ok(()),
@@ -547,7 +540,7 @@ impl CostExtension {
                 available,
                 retry_after,
             } => {
-                self.measured().available = Some(available);
+                self.available = Some(available);
                 let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
                 Err(refusal(
                     "THROTTLED",
@@ -560,9 +553,11 @@ impl CostExtension {
         }
     }
 
-    fn report(&self, response: &Response) -> Option<Value> {
-        let measured = self.measured();
-        let analysis = measured.analysis.as_ref()?;
+    /// Adds `extensions.cost` to the response of a measured request.
+    pub fn report(&self, response: &mut Response) {
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
         let actual = if response.data == Value::Null {
             0
         } else {
@@ -574,42 +569,12 @@ impl CostExtension {
         if self.limits.budgets.limiter.is_some() {
             cost.insert(
                 Name::new("throttleStatus"),
-                self.limits.budgets.status(measured.available),
+                self.limits.budgets.status(self.available),
             );
         }
-        Some(Value::Object(cost))
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for CostExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        if let Some(cost) = self.report(&response) {
-            response.extensions.insert("cost".to_owned(), cost);
-        }
         response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.check(&mut request)?;
-        next.run(ctx, request).await
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        self.charge(ctx.data_opt::<Principal>())
-            .map_err(|e| vec![e])?;
-        Ok(result)
+            .extensions
+            .insert("cost".to_owned(), Value::Object(cost));
     }
 }
 

@@ -23,6 +23,7 @@ pub mod contact_centres;
 pub mod cost;
 pub mod cutover;
 pub mod directory;
+pub mod documents;
 pub mod enums;
 pub mod errors;
 pub mod groups;
@@ -92,14 +93,10 @@ pub fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
     .register_output_type::<Node>()
 }
 
-/// The schema with the request limits applied; `budgets` are shared with the introspection
-/// copy of the schema.
-pub fn limited_schema(
-    limits: &Limits,
-    budgets: std::sync::Arc<cost::Budgets>,
-) -> SchemaBuilder<Query, Mutation, Subscription> {
+/// The schema with async-graphql's own request limits applied (the cost limits and budgets
+/// of [`cost`] are applied around execution by the transports).
+pub fn limited_schema(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     schema()
-        .extension(cost::CostLimits::new(limits, budgets))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(20)

@@ -207,18 +207,8 @@ pub async fn post(
             "send the request as application/json",
         );
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                media,
-                "BAD_REQUEST",
-                "the body is not valid JSON",
-            );
-        }
-    };
-    if value.is_array() {
+    // A batch is a JSON array: refused without reading it.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return error_response(
             StatusCode::BAD_REQUEST,
             media,
@@ -226,14 +216,23 @@ pub async fn post(
             "batched requests are not supported: send one operation per request",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
+    // Straight into a request, without a JSON tree in between.
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => {
+        Err(e) if e.is_data() => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 media,
                 "BAD_REQUEST",
                 &format!("not a GraphQL request: {e}"),
+            );
+        }
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "the body is not valid JSON",
             );
         }
     };
@@ -356,6 +355,7 @@ async fn execute(
             );
         }
     };
+    state.documents.prepare(&mut request);
     let shape = shape(&mut request);
     let operation = request
         .operation_name
@@ -393,11 +393,18 @@ async fn execute(
         (Some(unlimited), true) => unlimited,
         _ => &state.schema,
     };
-    let request = request
-        .data(Loaders::new(&state.db))
-        .data(principal)
-        .data(client);
-    let mut response = schema.execute(request).await;
+    let mut meter = state.cost.meter();
+    let mut response = match meter.admit(&mut request, Some(&principal)) {
+        Ok(()) => {
+            let request = request
+                .data(Loaders::new(&state.db))
+                .data(principal)
+                .data(client);
+            schema.execute(request).await
+        }
+        Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+    };
+    meter.report(&mut response);
     let code_of = |e: &async_graphql::ServerError| {
         e.extensions
             .as_ref()

@@ -272,6 +272,12 @@ impl Session {
         {
             request.extensions = extensions;
         }
+        // The cost limits and the caller's budget, as over HTTP; the refusal is an `error`.
+        if let Err(refused) = self.state.cost.meter().admit(&mut request, Some(principal)) {
+            return Ok(Some(
+                json!({ "id": id, "type": "error", "payload": [refused] }),
+            ));
+        }
         // The stream yields its responses, then None when it ends by itself; an aborted stream
         // (the client's `complete`) yields nothing more, so no `complete` is sent for it.
         let responses = self
