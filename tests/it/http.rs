@@ -437,3 +437,28 @@ async fn a_reused_document_answers_for_each_requests_variables() {
         }
     }
 }
+
+/// A response's fields come in the order the document selects them (the spec's SHOULD), and
+/// `data` before `extensions`.
+#[tokio::test]
+async fn response_fields_follow_the_selection_order() {
+    let (app, token) = app_and_token().await;
+    let text = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ me { username id displayName } }" }))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\""))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
+    assert!(at("username") < at("id"), "{text}");
+    assert!(at("id") < at("displayName"), "{text}");
+    assert!(at("data") < at("extensions"), "{text}");
+}

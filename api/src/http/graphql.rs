@@ -452,17 +452,6 @@ async fn execute(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = match serde_json::to_value(&response) {
-        Ok(v) => v,
-        Err(_) => {
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                media,
-                "INTERNAL",
-                "internal error",
-            );
-        }
-    };
     let status = if retry_after.is_some() {
         // A spent cost budget is a rate limit whatever the media type.
         StatusCode::TOO_MANY_REQUESTS
@@ -471,17 +460,26 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    if status != StatusCode::OK
-        && let Some(map) = body.as_object_mut()
-    {
-        map.remove("data");
-    }
-    let mut answer = (
-        status,
-        [(header::CONTENT_TYPE, media.as_str())],
-        body.to_string(),
-    )
-        .into_response();
+    // Straight to text, unless a request error's `data` key has to go first.
+    let body = if status == StatusCode::OK {
+        serde_json::to_string(&response)
+    } else {
+        serde_json::to_value(&response).and_then(|mut body| {
+            if let Some(map) = body.as_object_mut() {
+                map.remove("data");
+            }
+            serde_json::to_string(&body)
+        })
+    };
+    let Ok(body) = body else {
+        return error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            media,
+            "INTERNAL",
+            "internal error",
+        );
+    };
+    let mut answer = (status, [(header::CONTENT_TYPE, media.as_str())], body).into_response();
     if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s).ok()) {
         answer.headers_mut().insert(header::RETRY_AFTER, seconds);
     }
