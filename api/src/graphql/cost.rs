@@ -15,7 +15,8 @@
 //! Over a limit the request stops with `LIMIT_EXCEEDED` or `MAX_COST_EXCEEDED` and nothing
 //! runs. An operation within the limits is then charged against its caller's budget (a GCRA
 //! bucket per principal, from `governor`), before async-graphql validates it; when the budget
-//! is spent the answer is `THROTTLED` (HTTP 429, with the seconds to wait). Every response carries `extensions.cost` in Shopify's shape:
+//! is spent the answer is `THROTTLED` (HTTP 429, with the seconds to wait). Every response
+//! carries `extensions.cost` in Shopify's shape:
 //! `{requestedQueryCost, actualQueryCost, throttleStatus {maximumAvailable,
 //! currentlyAvailable, restoreRate}}`, where the actual cost counts the fields returned.
 //! Budgets live in the process: with several replicas each holds its own.
@@ -388,7 +389,6 @@ impl Budgets {
 /// field of every response through the extension chain, which was about 12% of the server's
 /// CPU for a directory search page (`tests/bench/RESULTS.md`), and these limits need nothing
 /// per field.
-#[derive(Clone)]
 pub struct CostLimits {
     pub max_cost: u64,
     pub max_aliases: usize,
