@@ -438,8 +438,9 @@ async fn a_reused_document_answers_for_each_requests_variables() {
     }
 }
 
-/// A response's fields come in the order the document selects them (the spec's SHOULD), and
-/// `data` before `extensions`.
+/// An object's fields come in the order the document selects them (the spec's SHOULD), and
+/// `data` before `extensions`. (Root fields from different parts of the merged `Query` come
+/// in the order of those parts: async-graphql's `MergedObject`.)
 #[tokio::test]
 async fn response_fields_follow_the_selection_order() {
     let (app, token) = app_and_token().await;
