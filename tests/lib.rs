@@ -161,6 +161,32 @@ impl TestApp {
         .expect("mint token")
     }
 
+    /// Opens `/graphql/ws` with the `graphql-transport-ws` subprotocol and completes
+    /// `connection_init` with `token` (asserting the `connection_ack`).
+    pub async fn ws_ready(&self, token: &str) -> Ws {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::{
+            Message, client::IntoClientRequest, http::HeaderValue,
+        };
+        let mut request = format!("ws://{}/graphql/ws", self.addr)
+            .into_client_request()
+            .expect("request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect");
+        let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+        ws.send(Message::Text(init.to_string().into()))
+            .await
+            .expect("send connection_init");
+        let ack = ws_next(&mut ws).await;
+        assert_eq!(ack.map(|m| m["type"].clone()), Ok(json!("connection_ack")));
+        ws
+    }
+
     /// Starts a GraphQL request.
     pub fn graphql(&self, query: &str) -> GraphqlCall<'_> {
         GraphqlCall {
@@ -238,5 +264,26 @@ impl GraphqlCall<'_> {
         let status = response.status().as_u16();
         let body = response.json().await.unwrap_or(Value::Null);
         GraphqlResponse { status, body }
+    }
+}
+
+/// A `graphql-transport-ws` client socket.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next frame within 10 s: a text message as JSON, or the close frame's code.
+pub async fn ws_next(ws: &mut Ws) -> Result<Value, u16> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("an answer within 10 s");
+        match next {
+            Some(Ok(Message::Text(t))) => return Ok(serde_json::from_str(&t).expect("json")),
+            Some(Ok(Message::Close(Some(frame)))) => return Err(u16::from(frame.code)),
+            Some(Ok(_)) => {}
+            other => panic!("expected a message, got {other:?}"),
+        }
     }
 }

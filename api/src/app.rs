@@ -239,6 +239,8 @@ pub struct App {
 impl App {
     /// Builds the state and binds the listen address (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Before anything opens files: connections, the pool and blobs share the limit.
+        http::serve::raise_open_file_limit();
         let listen = settings.listen;
         let state = AppState::new(settings).await?;
         Self::bind(state, listen).await
@@ -265,26 +267,14 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves until `shutdown` completes, then finishes in-flight requests; connection
+    /// timeouts and the cap on connections are those of `settings.connections` (see
+    /// [`http::serve`]).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        use axum::serve::ListenerExt as _;
-        // Without TCP_NODELAY a streamed body's last small write waits for the client's
-        // delayed ACK (40 ms) on keep-alive connections: audio downloads crawled.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        http::serve::serve(self.listener, self.router, &self.state.settings, shutdown).await
     }
 }
 

@@ -43,6 +43,14 @@
 //!   voicemail settings may be changed; empty means nowhere.
 //! - `CHORUS_TRUSTED_PROXIES`: comma-separated CIDRs of reverse proxies whose
 //!   `X-Forwarded-For` is believed; from anyone else the header is ignored.
+//! - `CHORUS_HEADER_TIMEOUT_SECONDS` (default 10): how long a client may take to send a
+//!   request's head, from the connection's start or from the first byte of a later request.
+//! - `CHORUS_BODY_TIMEOUT_SECONDS` (default 30): the longest pause between two pieces of a
+//!   request body (answered 408, then closed), or in the client's reading of an answer (closed).
+//! - `CHORUS_IDLE_TIMEOUT_SECONDS` (default 60): how long a kept-alive connection may wait for
+//!   its next request. Upgraded WebSockets are exempt from these three.
+//! - `CHORUS_MAX_CONNECTIONS` (default: sized below the open-file limit, at most 8,192):
+//!   connections open at once, WebSockets included; beyond it a connection is answered 503.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -66,6 +74,69 @@ pub struct Settings {
     /// Base URL of links handed to clients; None for relative links.
     pub public_url: Option<String>,
     pub cutover: CutoverSettings,
+    pub connections: ConnectionSettings,
+}
+
+/// Timeouts and the cap of client connections, applied by the accept loop (`http::serve`).
+#[derive(Clone, Debug)]
+pub struct ConnectionSettings {
+    /// Longest a client may take to send a request's head: from the connection's start, or
+    /// on a kept-alive connection from the first byte of the next request.
+    pub header_timeout: std::time::Duration,
+    /// Longest pause between two pieces of a request body (the request is answered 408 and
+    /// the connection closed), or while the client does not read an answer (closed).
+    pub body_timeout: std::time::Duration,
+    /// Longest a kept-alive connection may wait for its next request.
+    pub idle_timeout: std::time::Duration,
+    /// Most connections open at once, WebSockets included; None sizes it from the open-file
+    /// limit at start.
+    pub max_connections: Option<usize>,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        Self {
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(30),
+            idle_timeout: std::time::Duration::from_secs(60),
+            max_connections: None,
+        }
+    }
+}
+
+impl ConnectionSettings {
+    /// Reads `CHORUS_{HEADER,BODY,IDLE}_TIMEOUT_SECONDS` and `CHORUS_MAX_CONNECTIONS` through
+    /// `var` (the environment at start-up); each must be a whole number of at least 1.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let positive = |name: &'static str| -> Result<Option<u64>, ConfigError> {
+            match whole::<u64>(name, var(name))? {
+                Some(0) => Err(ConfigError::Invalid {
+                    name,
+                    reason: "0: use at least 1".into(),
+                }),
+                v => Ok(v),
+            }
+        };
+        let mut settings = Self::default();
+        let seconds = std::time::Duration::from_secs;
+        if let Some(v) = positive("CHORUS_HEADER_TIMEOUT_SECONDS")? {
+            settings.header_timeout = seconds(v);
+        }
+        if let Some(v) = positive("CHORUS_BODY_TIMEOUT_SECONDS")? {
+            settings.body_timeout = seconds(v);
+        }
+        if let Some(v) = positive("CHORUS_IDLE_TIMEOUT_SECONDS")? {
+            settings.idle_timeout = seconds(v);
+        }
+        if let Some(v) = positive("CHORUS_MAX_CONNECTIONS")? {
+            settings.max_connections =
+                Some(usize::try_from(v).map_err(|_| ConfigError::Invalid {
+                    name: "CHORUS_MAX_CONNECTIONS",
+                    reason: format!("{v} is too large"),
+                })?);
+        }
+        Ok(settings)
+    }
 }
 
 /// The move to Teams: the MS Teams column's look-back and the countdown sender.
@@ -381,7 +452,13 @@ impl Settings {
         };
         let mut cutover = CutoverSettings::default();
         if let Some(v) = number::<u32>("CHORUS_TEAMS_LOOKBACK_DAYS")? {
-            cutover.lookback_days = v.clamp(1, 3660);
+            // One rule with the API's `lookBackDays`: out of range stops start-up.
+            cutover.lookback_days = crate::domain::cutover::LookBackDays::new(v)
+                .map_err(|e| ConfigError::Invalid {
+                    name: "CHORUS_TEAMS_LOOKBACK_DAYS",
+                    reason: e.to_string(),
+                })?
+                .days();
         }
         if let Some(v) = number::<u64>("CHORUS_NOTIFY_INTERVAL_SECONDS")? {
             cutover.notify_interval = std::time::Duration::from_secs(v.max(1));
@@ -407,8 +484,10 @@ impl Settings {
             }
             cutover.mail_from = from;
         }
+        let connections = ConnectionSettings::from_vars(env)?;
         Ok(Self {
             cutover,
+            connections,
             listen,
             data_dir,
             database,
@@ -445,6 +524,7 @@ impl Settings {
             network: NetworkSettings::default(),
             public_url: None,
             cutover: CutoverSettings::default(),
+            connections: ConnectionSettings::default(),
         }
     }
 
@@ -474,7 +554,15 @@ fn env(name: &str) -> Option<String> {
 
 /// A numeric variable, or a one-line error naming it.
 fn number<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {
-    env(name)
+    whole(name, env(name))
+}
+
+/// The value of variable `name`, if any, as a number, or a one-line error naming it.
+fn whole<T: std::str::FromStr>(
+    name: &'static str,
+    value: Option<String>,
+) -> Result<Option<T>, ConfigError> {
+    value
         .map(|v| {
             v.trim().parse().map_err(|_| ConfigError::Invalid {
                 name,
@@ -541,5 +629,46 @@ mod tests {
         );
         assert!(parse_networks("10.0.0.0/33").is_err());
         assert!(parse_networks("vpn").is_err());
+    }
+
+    #[test]
+    fn connection_settings_have_defaults_and_one_line_errors() {
+        use std::time::Duration;
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let defaults = ConnectionSettings::from_vars(vars(&[])).expect("defaults");
+        assert_eq!(defaults.header_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.body_timeout, Duration::from_secs(30));
+        assert_eq!(defaults.idle_timeout, Duration::from_secs(60));
+        assert_eq!(defaults.max_connections, None);
+        let set = ConnectionSettings::from_vars(vars(&[
+            ("CHORUS_HEADER_TIMEOUT_SECONDS", "2"),
+            ("CHORUS_BODY_TIMEOUT_SECONDS", " 5 "),
+            ("CHORUS_IDLE_TIMEOUT_SECONDS", "7"),
+            ("CHORUS_MAX_CONNECTIONS", "900"),
+        ]))
+        .expect("valid");
+        assert_eq!(set.header_timeout, Duration::from_secs(2));
+        assert_eq!(set.body_timeout, Duration::from_secs(5));
+        assert_eq!(set.idle_timeout, Duration::from_secs(7));
+        assert_eq!(set.max_connections, Some(900));
+        for (name, value) in [
+            ("CHORUS_HEADER_TIMEOUT_SECONDS", "ten"),
+            ("CHORUS_BODY_TIMEOUT_SECONDS", "0"),
+            ("CHORUS_IDLE_TIMEOUT_SECONDS", "-1"),
+            ("CHORUS_MAX_CONNECTIONS", "0"),
+        ] {
+            let err =
+                ConnectionSettings::from_vars(|n: &str| (n == name).then(|| value.to_owned()))
+                    .expect_err("must fail");
+            let line = err.to_string();
+            assert!(line.contains(name) && !line.contains('\n'), "{line}");
+        }
     }
 }

@@ -7,7 +7,9 @@ use chorus::{
     app::{App, AppState, shutdown_signal},
     auth::TokenKeys,
     config::{RawSettings, Settings},
-    db, demo, graphql, services,
+    db, demo,
+    domain::cutover::LookBackDays,
+    graphql, services,
 };
 use clap::{Args, Parser, Subcommand};
 
@@ -102,9 +104,9 @@ enum ExportCommand {
         /// Unit code (e.g. BALL); every unit when left out.
         #[arg(long)]
         unit: Option<String>,
-        /// Days of call history that count; default CHORUS_TEAMS_LOOKBACK_DAYS (90).
-        #[arg(long)]
-        look_back_days: Option<u32>,
+        /// Days of call history that count, 1 to 3660; default CHORUS_TEAMS_LOOKBACK_DAYS (90).
+        #[arg(long, value_parser = look_back_days, allow_negative_numbers = true)]
+        look_back_days: Option<LookBackDays>,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -415,8 +417,12 @@ async fn export(what: ExportCommand) -> Result<(), String> {
             services::cutover::column::Scope::Units(vec![unit.id])
         }
     };
-    let days = look_back_days.unwrap_or(settings.cutover.lookback_days);
-    let since = services::cutover::since(chrono::Utc::now(), days);
+    let days = match look_back_days {
+        Some(days) => days,
+        None => LookBackDays::new(settings.cutover.lookback_days)
+            .map_err(|e| format!("CHORUS_TEAMS_LOOKBACK_DAYS: {e}"))?,
+    };
+    let since = days.since(chrono::Utc::now());
     let (rows, _) = services::cutover::column::compute(&conn, &scope, since)
         .await
         .map_err(|e| format!("cannot compute the column: {e}"))?;
@@ -438,6 +444,15 @@ async fn export(what: ExportCommand) -> Result<(), String> {
     Ok(())
 }
 
+/// `--look-back-days`: the rule of the GraphQL argument and the HTTP route.
+fn look_back_days(text: &str) -> Result<LookBackDays, String> {
+    let days: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of days"))?;
+    LookBackDays::new(days).map_err(|e| e.to_string())
+}
+
 async fn print_demo_tokens(app: &App) {
     let state = app.state();
     let ttl = std::time::Duration::from_secs(12 * 3600);
@@ -445,6 +460,42 @@ async fn print_demo_tokens(app: &App) {
         match services::tokens::mint(&state.db, &state.keys, name, ttl).await {
             Ok(token) => println!("{name}: {token}"),
             Err(e) => tracing::warn!(account = name, error = %e, "no demo token"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--look-back-days` follows the rule of `lookBackDays` in GraphQL and the CSV route.
+    #[test]
+    fn look_back_days_are_one_day_to_ten_years() {
+        let days = |value: &str| {
+            Cli::try_parse_from([
+                "chorus",
+                "export",
+                "teams-column",
+                "--look-back-days",
+                value,
+            ])
+            .map_err(|e| e.to_string())
+            .map(|cli| match cli.command {
+                Command::Export {
+                    what: ExportCommand::TeamsColumn { look_back_days, .. },
+                } => look_back_days.map(LookBackDays::days),
+                _ => None,
+            })
+        };
+        for ok in [1, 90, 3660] {
+            assert_eq!(days(&ok.to_string()), Ok(Some(ok)));
+        }
+        for bad in ["0", "-5", "3661", "999999999", "ninety"] {
+            let refused = days(bad).expect_err(bad);
+            assert!(
+                refused.contains("lookBackDays") || refused.contains("whole number"),
+                "{refused}"
+            );
         }
     }
 }

@@ -11,6 +11,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub mailbox_line_id: Uuid,
+    /// The person the message was left for: the line's owner when it was delivered (None for
+    /// a line without an owner). Their mailbox keeps it when the line is reassigned.
+    pub recipient_id: Option<Uuid>,
     /// The PBX's id for the message; unique, so ingest is idempotent.
     #[sea_orm(unique)]
     pub pbx_message_id: String,

@@ -16,6 +16,7 @@
 //! - `m20261122_000007_directory_search`: Searchable words of people for the directory.
 //! - `m20261122_000008_cutover_indexes`: Indexes of the MS Teams column; the Chorus upgrade's record.
 //! - `m20261202_000009_directory_order`: The directory term index in search result order.
+//! - `m20261206_000010_voicemail_recipient`: A voicemail's recipient, kept when its line is reassigned.
 
 #![forbid(unsafe_code)]
 
@@ -32,6 +33,7 @@ mod m20261122_000006_audit;
 mod m20261122_000007_directory_search;
 mod m20261122_000008_cutover_indexes;
 mod m20261202_000009_directory_order;
+mod m20261206_000010_voicemail_recipient;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -49,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_directory_search::Migration),
             Box::new(m20261122_000008_cutover_indexes::Migration),
             Box::new(m20261202_000009_directory_order::Migration),
+            Box::new(m20261206_000010_voicemail_recipient::Migration),
         ]
     }
 }

@@ -467,6 +467,7 @@ async fn world() -> World {
     let vm = voicemail::ActiveModel {
         id: Set(Uuid::now_v7()),
         mailbox_line_id: Set(hugo_line.id),
+        recipient_id: Set(hugo_line.owner_id),
         pbx_message_id: Set("authz-vm".into()),
         caller_number: Set(Some("+442079460000".into())),
         received_at: Set(Utc::now() - Days::hours(1)),

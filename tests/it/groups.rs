@@ -217,10 +217,11 @@ async fn hunt_groups_keep_their_rules() {
             json!({ "groupId": gid, "personId": pid(g.teams.id) }),
             "RULE_VIOLATION",
         ),
+        // Nobody, or somebody outside Cora's units: the same answer (tests/it/reach.rs).
         (
             "addHuntGroupMember",
             json!({ "groupId": gid, "personId": pid(Uuid::now_v7()) }),
-            "NOT_FOUND",
+            "NOT_ALLOWED",
         ),
         (
             "addHuntGroupMember",

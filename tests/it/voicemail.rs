@@ -1282,3 +1282,151 @@ async fn voicemail_round_trips_through_s3() {
         .expect("fsck");
     assert!(report.is_clean(), "{report:?}");
 }
+
+/// A mailbox is its holder's: reassigning a line carries neither the messages nor the PIN,
+/// greeting and e-mail address to the new holder, and a coordinator cannot take a member's
+/// line for themselves (the review's finding: Cora assigned Alice's line to herself, then
+/// read and played Alice's messages and saw her mailbox settings).
+#[tokio::test]
+async fn a_reassigned_line_carries_no_messages_or_settings_to_its_new_holder() {
+    use chorus::graphql::node::{NodeType, encode};
+    use sea_orm::{ActiveModelTrait, Set};
+    let s = setup().await;
+    let id = ingest_ok(&s, "R1", 1.0).await;
+    let line = line::Entity::find()
+        .filter(line::Column::OwnerId.eq(s.cast.user.id))
+        .one(s.app.db())
+        .await
+        .expect("db")
+        .expect("Alice's line");
+    mailbox_settings::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        line_id: Set(line.id),
+        pin_hash: Set(Some(
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        )),
+        email_attachment: Set(true),
+        email_address: Set(Some("alice.private@example.org".into())),
+        rings_before_voicemail: Set(4),
+        greeting_blob_key: Set(None),
+        updated_at: Set(chrono::Utc::now()),
+        version: Set(1),
+    }
+    .insert(s.app.db())
+    .await
+    .expect("settings");
+    let cora = s.app.token("cora").await;
+    let admin = s.app.token("ada").await;
+    let assign = "mutation($l: ID!, $p: ID) { assignLine(input: {lineId: $l, personId: $p}) { line { id } userErrors { code message } } }";
+    let to_cora = json!({ "l": encode(NodeType::Line, line.id), "p": encode(NodeType::Person, s.cast.coordinator.id) });
+
+    // The coordinator of Alice's unit cannot give Alice's line to herself: nothing changes.
+    let r = s
+        .app
+        .graphql(assign)
+        .vars(to_cora.clone())
+        .as_(&cora)
+        .send()
+        .await
+        .ok();
+    assert_eq!(
+        r.data("/assignLine/userErrors/0/code"),
+        "NOT_ALLOWED",
+        "{:#}",
+        r.body
+    );
+    let unchanged = line::Entity::find_by_id(line.id)
+        .one(s.app.db())
+        .await
+        .expect("db")
+        .expect("line");
+    assert_eq!(unchanged, line, "a refused assignment writes nothing");
+
+    // An administrator may; the messages stay Alice's, the settings go.
+    let r = s
+        .app
+        .graphql(assign)
+        .vars(to_cora)
+        .as_(&admin)
+        .send()
+        .await
+        .ok();
+    assert_eq!(r.data("/assignLine/userErrors"), &json!([]), "{:#}", r.body);
+    let settings = mailbox_settings::Entity::find()
+        .filter(mailbox_settings::Column::LineId.eq(line.id))
+        .count(s.app.db())
+        .await
+        .expect("db");
+    assert_eq!(
+        settings, 0,
+        "the previous holder's PIN and e-mail address are gone"
+    );
+
+    let list = "{ voicemails { totalCount newCount nodes { id } } }";
+    let r = s.app.graphql(list).as_(&cora).send().await.ok();
+    assert_eq!(
+        r.data("/voicemails/totalCount"),
+        0,
+        "the new holder starts empty"
+    );
+    let r = s
+        .app
+        .graphql("query($id: ID!) { voicemail(id: $id) { id } node(id: $id) { id } }")
+        .vars(json!({ "id": id }))
+        .as_(&cora)
+        .send()
+        .await
+        .ok();
+    assert_eq!(r.data("/voicemail"), &Value::Null);
+    assert_eq!(r.data("/node"), &Value::Null);
+    let audio = s
+        .app
+        .client
+        .get(s.app.url(&format!("/v1/voicemails/{id}/audio")))
+        .bearer_auth(&cora)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        audio.status().as_u16(),
+        404,
+        "the new holder cannot play it"
+    );
+    let r = s
+        .app
+        .graphql("query($l: ID) { mailbox(lineId: $l) { pinSet emailAddress emailAttachment totalCount newCount } }")
+        .vars(json!({ "l": encode(NodeType::Line, line.id) }))
+        .as_(&cora)
+        .send()
+        .await
+        .ok();
+    assert_eq!(
+        r.data("/mailbox"),
+        &json!({ "pinSet": false, "emailAddress": null, "emailAttachment": false, "totalCount": 0, "newCount": 0 }),
+        "{:#}",
+        r.body
+    );
+
+    // Alice still has her message, and can play it.
+    let r = s.app.graphql(list).as_(&s.alice).send().await.ok();
+    assert_eq!(r.data("/voicemails/totalCount"), 1);
+    assert_eq!(r.data("/voicemails/nodes/0/id"), id.as_str());
+    let audio = s
+        .app
+        .client
+        .get(s.app.url(&format!("/v1/voicemails/{id}/audio")))
+        .bearer_auth(&s.alice)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(audio.status().as_u16(), 200);
+
+    // A message left on the number now is Cora's, not Alice's.
+    let (status, body) = ingest(&s, &s.alice_number, "R2", None, message(2, 1.0)).await;
+    assert_eq!(status, 201, "{body:#}");
+    let r = s.app.graphql(list).as_(&cora).send().await.ok();
+    assert_eq!(r.data("/voicemails/totalCount"), 1);
+    assert_eq!(r.data("/voicemails/nodes/0/id"), &body["id"]);
+    let r = s.app.graphql(list).as_(&s.alice).send().await.ok();
+    assert_eq!(r.data("/voicemails/totalCount"), 1);
+}

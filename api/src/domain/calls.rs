@@ -4,7 +4,11 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::enums::{CallDirection, CallResult};
 
-use super::phone::{Dialled, E164};
+use super::{
+    pbx::PbxTime,
+    phone::{Dialled, E164},
+    text::Quoted,
+};
 
 /// A call record as the PBX sends it, before validation.
 #[derive(Clone, Debug)]
@@ -58,7 +62,8 @@ fn reject(field: &'static str, message: impl Into<String>) -> Reject {
 
 /// Checks one record: a PBX id of 1–128 printable characters, numbers that parse, the end not
 /// before the start, an answer time between them (and only for answered calls), a call not
-/// more than a day long, and not in the future.
+/// more than a day long, and start and end within the bounds of any PBX instant
+/// ([`PbxTime`]: from 2000 to five minutes ahead of the server's clock).
 pub fn validate(raw: RawCall, now: DateTime<Utc>) -> Result<ValidCall, Reject> {
     let id = raw.pbx_call_id.trim();
     if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) {
@@ -91,9 +96,8 @@ pub fn validate(raw: RawCall, now: DateTime<Utc>) -> Result<ValidCall, Reject> {
     if ended - started > chrono::Duration::hours(24) {
         return Err(reject("endedAt", "a call lasts at most 24 hours"));
     }
-    if started > now + chrono::Duration::minutes(5) {
-        return Err(reject("startedAt", "the call starts in the future"));
-    }
+    PbxTime::new(started, now).map_err(|e| reject("startedAt", e.to_string()))?;
+    PbxTime::new(ended, now).map_err(|e| reject("endedAt", e.to_string()))?;
     let answered = raw.answered_at.map(|t| t.trunc_subsecs(6));
     match (raw.result, answered) {
         (CallResult::Answered, None) => {
@@ -163,7 +167,8 @@ pub fn number_filter(input: &str) -> Result<NumberFilter, String> {
             .all(|c| c.is_ascii_digit() || " +-()".contains(c))
     {
         return Err(format!(
-            "{input:?} is not a number, or a number prefix ending in *"
+            "{} is not a number, or a number prefix ending in *",
+            Quoted::new(input)
         ));
     }
     let digits: String = body.chars().filter(char::is_ascii_digit).collect();
@@ -285,6 +290,26 @@ mod tests {
                     ..raw()
                 },
                 "startedAt",
+            ),
+            (
+                RawCall {
+                    started_at: Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+                    ended_at: Utc.with_ymd_and_hms(1, 1, 1, 0, 1, 0).unwrap(),
+                    answered_at: None,
+                    result: CallResult::Missed,
+                    ..raw()
+                },
+                "startedAt",
+            ),
+            (
+                RawCall {
+                    started_at: now,
+                    ended_at: now + chrono::Duration::hours(2),
+                    answered_at: None,
+                    result: CallResult::Missed,
+                    ..raw()
+                },
+                "endedAt",
             ),
             (
                 RawCall {

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::devices::DeviceFacts;
 use super::phone::E164;
+use super::text::Quoted;
 
 /// Why a group change was refused. [`GroupRefusal::code`] is stable (clients and scripts match
 /// on it); the `Display` text is for people and may be reworded.
@@ -94,7 +95,7 @@ pub enum GroupRefusal {
     #[error("only a manager has a whitelist")]
     NotAManager,
     /// The input is not a valid telephone number.
-    #[error("{0:?} is not a telephone number")]
+    #[error("{} is not a telephone number", Quoted::new(.0))]
     InvalidNumber(String),
     /// The number is already on the whitelist.
     #[error("{0} is already on the whitelist")]
@@ -141,7 +142,7 @@ pub enum GroupRefusal {
     #[error("{0} is listed twice as a closure")]
     DuplicateClosure(NaiveDate),
     /// Not an IANA time-zone name.
-    #[error("{0:?} is not an IANA time zone such as Europe/London")]
+    #[error("{} is not an IANA time zone such as Europe/London", Quoted::new(.0))]
     InvalidTimeZone(String),
     /// Queue capacity outside [`MAX_WAITING`].
     #[error(

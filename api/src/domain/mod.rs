@@ -5,18 +5,22 @@
 //! - `calls`: validating PBX call records, number filters, what counts as missed.
 //! - `devices`: preferring, enabling and the device that actually rings.
 //! - `directory`: who may see a directory entry and its private parts.
+//! - `email`: e-mail addresses, parsed once at the edge.
 //! - `groups`: hunt, pickup, executive-assistant and contact-centre settings, teleconference codes.
+//! - `pbx`: what the PBX reports: the bounds of a reported instant.
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
 //! - `routing`: how a call would ring, step by step (`routeCall`).
 //! - `search`: directory search terms, query parsing and ranking.
-//! - `text`: folding names for directory search (`search_name`).
+//! - `text`: folding names for directory search (`search_name`), quoting input in errors.
 //! - `voicemail`: who reads a mailbox, PIN and e-mail rules, the trusted-network check.
 
 pub mod calls;
 pub mod cutover;
 pub mod devices;
 pub mod directory;
+pub mod email;
 pub mod groups;
+pub mod pbx;
 pub mod phone;
 pub mod routing;
 pub mod search;

@@ -3,19 +3,21 @@
 
 use std::fmt;
 
+use super::text::Quoted;
+
 /// A valid telephone number in E.164 form, e.g. `+441865270000`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct E164(String);
 
-/// Why a number was refused.
+/// Why a number was refused. The message quotes a short excerpt of the input ([`Quoted`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NumberError {
-    #[error("{0:?} is not a telephone number")]
-    NotANumber(String),
-    #[error("{0:?} is not a valid number for its country")]
-    Invalid(String),
-    #[error("{0:?} is not a five-digit extension")]
-    NotAnExtension(String),
+    #[error("{0} is not a telephone number")]
+    NotANumber(Quoted),
+    #[error("{0} is not a valid number for its country")]
+    Invalid(Quoted),
+    #[error("{0} is not a five-digit extension")]
+    NotAnExtension(Quoted),
 }
 
 impl E164 {
@@ -36,17 +38,17 @@ impl E164 {
     fn parse_with(input: &str, strict: bool) -> Result<Self, NumberError> {
         let trimmed = input.trim();
         if trimmed.is_empty() || trimmed.len() > 40 {
-            return Err(NumberError::NotANumber(input.to_owned()));
+            return Err(NumberError::NotANumber(Quoted::new(input)));
         }
         let normalised = match trimmed.strip_prefix("00") {
             Some(rest) => format!("+{rest}"),
             None => trimmed.to_owned(),
         };
         let number = phonenumber::parse(Some(phonenumber::country::Id::GB), &normalised)
-            .map_err(|_| NumberError::NotANumber(input.to_owned()))?;
+            .map_err(|_| NumberError::NotANumber(Quoted::new(input)))?;
         let national_digits = number.national().value().to_string().len();
         if !(4..=14).contains(&national_digits) || (strict && !phonenumber::is_valid(&number)) {
-            return Err(NumberError::Invalid(input.to_owned()));
+            return Err(NumberError::Invalid(Quoted::new(input)));
         }
         Ok(Self(
             number.format().mode(phonenumber::Mode::E164).to_string(),
@@ -79,7 +81,7 @@ impl Extension {
         if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(t.to_owned()))
         } else {
-            Err(NumberError::NotAnExtension(input.to_owned()))
+            Err(NumberError::NotAnExtension(Quoted::new(input)))
         }
     }
 
@@ -152,6 +154,23 @@ mod tests {
             Dialled::parse("+44 7700 900123"),
             Ok(Dialled::Number(_))
         ));
+    }
+
+    #[test]
+    fn refusals_quote_only_an_excerpt() {
+        let huge = "9".repeat(1 << 20);
+        for refusal in [
+            E164::parse(&huge).err(),
+            Extension::parse(&huge).err(),
+            Dialled::parse(&huge).err(),
+        ] {
+            let message = refusal.map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                !message.is_empty() && message.len() < 120,
+                "{}",
+                &message[..message.len().min(200)]
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,63 @@
-//! Text folding for directory search.
+//! Text helpers: folding for directory search, and quoting input back in error messages.
 //!
 //! `person.search_name` holds the display name folded by [`fold_search_name`], and a search
 //! query is folded the same way before it is compared, so "zoe" finds "Zoë" and "said" finds
 //! "Saïd".
+//!
+//! An error that names the input it refused quotes it with [`Quoted`]: a short excerpt, never
+//! the whole value, so a megabyte of rubbish costs the server (and the client) a few dozen
+//! bytes of message, not megabytes.
+
+use std::fmt;
+
+/// How many characters of refused input an error message quotes at most.
+pub const EXCERPT_CHARS: usize = 32;
+
+/// Input as an error message quotes it: Rust string syntax (quotes and escapes, so control
+/// characters and line breaks cannot forge log lines), cut to [`EXCERPT_CHARS`] characters
+/// and marked `…` with the full length when longer: `"+44 1865 2…" (1048576 bytes)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Quoted(String);
+
+impl Quoted {
+    pub fn new(input: &str) -> Self {
+        match input.char_indices().nth(EXCERPT_CHARS) {
+            None => Self(format!("{input:?}")),
+            Some((cut, _)) => {
+                let quoted = format!("{:?}", &input[..cut]);
+                // Debug output ends with its closing quote: the mark goes inside it.
+                let open = quoted.strip_suffix('"').unwrap_or(&quoted);
+                Self(format!("{open}…\" ({} bytes)", input.len()))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Most characters of a message made by a library from the input (a query-string or GraphQL
+/// parse error) that reach a client.
+pub const MESSAGE_CHARS: usize = 300;
+
+/// A library's error message, cut to [`MESSAGE_CHARS`] characters (marked `…`): such
+/// messages may quote the input at any length.
+pub fn clip_message(message: &str) -> String {
+    match message.char_indices().nth(MESSAGE_CHARS) {
+        None => message.to_owned(),
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+    }
+}
+
+/// Shown as in a message, so `#[error("{0:?} …")]` and `{0}` read the same.
+impl fmt::Debug for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// Folds a name for search: lowercase, accents and ligatures folded to ASCII (ï→i, é→e, ø→o,
 /// ß→ss, æ→ae, þ→th, ł→l, …), combining marks dropped, typographic apostrophes and hyphens
@@ -73,6 +128,34 @@ fn fold_char(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_input_is_short_and_escaped() {
+        assert_eq!(Quoted::new("01865 270000").to_string(), "\"01865 270000\"");
+        assert_eq!(Quoted::new("a\nb\"").to_string(), r#""a\nb\"""#);
+        let exact = "x".repeat(EXCERPT_CHARS);
+        assert_eq!(Quoted::new(&exact).to_string(), format!("{exact:?}"));
+        let long = "9".repeat(1 << 20);
+        let quoted = Quoted::new(&long).to_string();
+        assert_eq!(
+            quoted,
+            format!("\"{}…\" (1048576 bytes)", "9".repeat(EXCERPT_CHARS))
+        );
+        // Cut on a character boundary, counted in characters.
+        let accents = "é".repeat(100);
+        let quoted = Quoted::new(&accents).to_string();
+        assert!(quoted.starts_with(&format!("\"{}…", "é".repeat(EXCERPT_CHARS))));
+        assert!(quoted.len() < 100);
+        assert_eq!(format!("{:?}", Quoted::new("a")), "\"a\"");
+    }
+
+    #[test]
+    fn library_messages_are_clipped() {
+        assert_eq!(clip_message("short"), "short");
+        let clipped = clip_message(&"ü".repeat(1 << 20));
+        assert_eq!(clipped.chars().count(), MESSAGE_CHARS + 1);
+        assert!(clipped.ends_with('…'));
+    }
 
     #[test]
     fn folds_accents_ligatures_and_case() {

@@ -47,26 +47,13 @@ pub fn validate_pin(pin: &str, extension: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// An address for voicemail e-mails: one `@`, a dotted domain, no spaces, at most 254
-/// characters. Deliverability is the mail system's business; this catches typing slips.
+/// An address for voicemail e-mails: the one rule for e-mail addresses,
+/// [`EmailAddress::parse`](super::email::EmailAddress::parse), on the address as given
+/// (surrounding spaces are refused here, as they would be stored).
 pub fn validate_email(address: &str) -> Result<(), &'static str> {
-    let ok = address.len() <= 254
-        && !address.chars().any(|c| c.is_whitespace() || c.is_control())
-        && match address.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            }
-            None => false,
-        };
-    if ok {
-        Ok(())
-    } else {
-        Err("not an e-mail address like name@example.ac.uk")
+    match super::email::EmailAddress::parse(address) {
+        Ok(parsed) if parsed.as_str() == address => Ok(()),
+        _ => Err("not an e-mail address like name@example.ac.uk"),
     }
 }
 

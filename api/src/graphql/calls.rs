@@ -1,5 +1,6 @@
 //! The calls area: call history, missed-call badges, recent contacts, and PBX ingest.
 
+use crate::domain::directory::Reach;
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::call_record;
@@ -46,9 +47,7 @@ async fn person(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<Person>
         .await
         .map_err(ApiError::internal)?;
     let principal = ctx_principal(ctx)?;
-    Ok(found
-        .map(Person)
-        .filter(|p| crate::domain::directory::can_see(principal, p.entry_for_rules())))
+    Ok(found.and_then(|m| Person::reached(principal, m, Reach::Directory)))
 }
 
 /// One call as the PBX recorded it.

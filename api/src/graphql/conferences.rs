@@ -7,6 +7,7 @@
 //! access code; the moderator PIN only those who manage it and the invited MODERATORs); for
 //! anyone else it does not exist (null, NOT_FOUND).
 
+use crate::domain::directory::Reach;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
@@ -22,7 +23,7 @@ use super::{
 };
 use crate::{
     auth::Principal,
-    domain::{directory::can_see, groups::parse_time_zone, phone::E164},
+    domain::{groups::parse_time_zone, phone::E164},
     services::conferences::{
         self as service, BRIDGES, Conference, ConferenceKey, Invitation, Invitee, NewConference,
         Reschedule, Window,
@@ -166,8 +167,7 @@ impl Teleconference {
             .load_one(self.0.conference.owner_id)
             .await
             .map_err(ApiError::internal)?
-            .map(Person)
-            .filter(|p| can_see(principal, p.entry_for_rules())))
+            .and_then(|m| Person::reached(principal, m, Reach::Directory)))
     }
 
     /// True when the caller may reschedule, cancel and invite (the owner, administrators).
@@ -283,8 +283,7 @@ impl TeleconferenceParticipant {
             .load_one(id)
             .await
             .map_err(ApiError::internal)?
-            .map(Person)
-            .filter(|p| can_see(principal, p.entry_for_rules())))
+            .and_then(|m| Person::reached(principal, m, Reach::Directory)))
     }
 
     /// The outside number invited, E.164; null for a person.

@@ -11,6 +11,7 @@
 //! it, queue and agent changes included: a change based on an old read is refused with
 //! CONFLICT instead of overwriting someone else's.
 
+use crate::domain::directory::Reach;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SubsecRound, Utc};
 use entity::enums as db;
@@ -25,7 +26,10 @@ use super::{
 };
 use crate::{
     auth::{Role, RoleGuard},
-    domain::groups::{Fallback, OpeningPeriod as Period},
+    domain::{
+        groups::{Fallback, OpeningPeriod as Period},
+        text::Quoted,
+    },
     services::contact_centres::{
         self as service, CentreChanges, NewCentre, NewQueue, QueueChanges,
     },
@@ -383,6 +387,7 @@ impl ContactCentreQueue {
     /// The people answering the queue, in the order they were added (ex-directory agents
     /// included: a queue is a working arrangement, not a directory listing).
     async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Person>> {
+        let principal = ctx_principal(ctx)?;
         let ids = self.0.agent_ids();
         let found = ctx_loaders(ctx)?
             .people
@@ -391,7 +396,10 @@ impl ContactCentreQueue {
             .map_err(ApiError::internal)?;
         Ok(ids
             .iter()
-            .filter_map(|id| found.get(id).cloned().map(Person))
+            .filter_map(|id| {
+                let found = found.get(id).cloned()?;
+                Person::reached(principal, found, Reach::Group)
+            })
             .collect())
     }
 }
@@ -706,7 +714,8 @@ fn periods_of(hours: &[OpeningPeriodInput]) -> Result<Vec<Period>, UserError> {
                         &["input", "hours", &at, field],
                         UserErrorCode::Invalid,
                         format!(
-                            "{value:?} is not a time HH:MM{} (INVALID_TIME)",
+                            "{} is not a time HH:MM{} (INVALID_TIME)",
+                            Quoted::new(value),
                             if closing { " (or 24:00)" } else { "" }
                         ),
                     )

@@ -69,13 +69,39 @@ pub struct Analysis {
     pub surcharge: u64,
 }
 
-/// Counts the lexical tokens of a GraphQL document (names, numbers, strings and
-/// punctuators; whitespace, commas and comments are ignored). Malformed text is counted as
-/// far as it goes: the parser reports the error.
-pub fn count_tokens(query: &str) -> usize {
-    let bytes = query.as_bytes();
+/// Deepest bracket nesting (`{`, `[`, `(`) accepted in a GraphQL document or a JSON request
+/// body, checked on the text before anything parses it.
+///
+/// Every later pass over a document or its variables recurses once per level: async-graphql's
+/// parser, the walk below, value coercion and validation, and dropping the parsed tree. A
+/// list literal 1,750 levels deep overflowed a worker's stack and aborted the process, so the
+/// text is refused long before that. Legitimate operations stay far below: async-graphql's own
+/// recursive-depth limit (32) counts selections and values, and the bracket count adds at most
+/// one `(` per field on top of it.
+pub const MAX_NESTING: usize = 64;
+
+/// What the lexer sees of a text before it is parsed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextShape {
+    /// Lexical tokens: names, numbers, strings and punctuators.
+    pub tokens: usize,
+    /// Deepest nesting of `{`, `[` and `(` outside strings and comments.
+    pub nesting: usize,
+}
+
+/// Measures a GraphQL document (or a JSON text: its strings and brackets read the same way)
+/// without parsing it: whitespace, commas and comments are ignored, and brackets inside
+/// strings do not nest. Malformed text is measured as far as it goes: the parser reports the
+/// error.
+pub fn measure_text(text: &str) -> TextShape {
+    measure_bytes(text.as_bytes())
+}
+
+/// [`measure_text`] of bytes that may not be UTF-8 (a request body before it is decoded).
+pub fn measure_bytes(bytes: &[u8]) -> TextShape {
     let mut i = 0;
-    let mut tokens = 0;
+    let mut shape = TextShape::default();
+    let mut depth = 0usize;
     while i < bytes.len() {
         match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
@@ -85,7 +111,7 @@ pub fn count_tokens(query: &str) -> usize {
                 }
             }
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                tokens += 1;
+                shape.tokens += 1;
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
                     i += if bytes[i..].starts_with(b"\\\"\"\"") {
@@ -97,7 +123,7 @@ pub fn count_tokens(query: &str) -> usize {
                 i += 3;
             }
             b'"' => {
-                tokens += 1;
+                shape.tokens += 1;
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
@@ -105,11 +131,11 @@ pub fn count_tokens(query: &str) -> usize {
                 i += 1;
             }
             b'.' if bytes[i..].starts_with(b"...") => {
-                tokens += 1;
+                shape.tokens += 1;
                 i += 3;
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
-                tokens += 1;
+                shape.tokens += 1;
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
                         || matches!(bytes[i], b'_' | b'-' | b'.' | b'+'))
@@ -118,13 +144,45 @@ pub fn count_tokens(query: &str) -> usize {
                 }
             }
             // Punctuators, and any other byte (UTF-8 BOM, stray characters) one each.
-            _ => {
-                tokens += 1;
+            c => {
+                match c {
+                    b'{' | b'[' | b'(' => {
+                        depth += 1;
+                        shape.nesting = shape.nesting.max(depth);
+                    }
+                    b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                shape.tokens += 1;
                 i += 1;
             }
         }
     }
-    tokens
+    shape
+}
+
+/// Counts the lexical tokens of a GraphQL document (see [`measure_text`]).
+pub fn count_tokens(query: &str) -> usize {
+    measure_text(query).tokens
+}
+
+/// Refuses a JSON request text (a body, a `variables` parameter, a WebSocket message) nested
+/// deeper than [`MAX_NESTING`], before serde reads it. serde_json stops at 128 levels by itself,
+/// but with a syntax error that names no limit; this says what was exceeded, with a code.
+pub fn screen_json(text: &[u8]) -> ServerResult<()> {
+    let nesting = measure_bytes(text).nesting;
+    if nesting > MAX_NESTING {
+        return Err(nesting_refusal("the request", nesting));
+    }
+    Ok(())
+}
+
+fn nesting_refusal(what: &str, nesting: usize) -> ServerError {
+    refusal(
+        "LIMIT_EXCEEDED",
+        format!("{what} nests {nesting} levels of brackets; at most {MAX_NESTING} are accepted"),
+        |_| {},
+    )
 }
 
 /// Measures the operation a request would run; None when the operation cannot be chosen
@@ -414,6 +472,7 @@ impl CostLimits {
     pub fn meter(&self) -> Meter<'_> {
         Meter {
             limits: self,
+            screened: false,
             analysis: None,
             available: None,
         }
@@ -423,6 +482,8 @@ impl CostLimits {
 /// One request's measure: what it asks for and what its caller has left.
 pub struct Meter<'a> {
     limits: &'a CostLimits,
+    /// The text passed [`Meter::screen`].
+    screened: bool,
     analysis: Option<Analysis>,
     available: Option<u32>,
 }
@@ -448,23 +509,39 @@ impl Meter<'_> {
     /// executor reports the syntax error). An operation within the limits is charged before
     /// async-graphql validates it: one that then fails validation has cost its points too.
     pub fn admit(&mut self, request: &mut Request, caller: Option<&Principal>) -> ServerResult<()> {
+        self.screen(&request.query)?;
         self.check(request)?;
         self.charge(caller)
     }
 
-    fn check(&mut self, request: &mut Request) -> ServerResult<()> {
+    /// Checks the document's text (tokens, bracket nesting) before anything parses it. The
+    /// transports call this first, before the document cache or their own look at the
+    /// operation; [`Meter::admit`] calls it too when they have not.
+    pub fn screen(&mut self, query: &str) -> ServerResult<()> {
+        if self.screened {
+            return Ok(());
+        }
         let limits = self.limits;
-        let tokens = count_tokens(&request.query);
-        if tokens > limits.max_tokens {
+        let text = measure_text(query);
+        if text.tokens > limits.max_tokens {
             return Err(refusal(
                 "LIMIT_EXCEEDED",
                 format!(
-                    "the document has {tokens} tokens; at most {} are accepted",
-                    limits.max_tokens
+                    "the document has {} tokens; at most {} are accepted",
+                    text.tokens, limits.max_tokens
                 ),
                 |_| {},
             ));
         }
+        if text.nesting > MAX_NESTING {
+            return Err(nesting_refusal("the document", text.nesting));
+        }
+        self.screened = true;
+        Ok(())
+    }
+
+    fn check(&mut self, request: &mut Request) -> ServerResult<()> {
+        let limits = self.limits;
         // Variables are moved aside rather than copied (a PBX batch is MBs).
         let operation_name = request.operation_name.clone();
         let variables = std::mem::take(&mut request.variables);
@@ -603,6 +680,31 @@ mod tests {
         for (query, expected) in cases {
             assert_eq!(count_tokens(query), expected, "{query}");
         }
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings_and_comments() {
+        let cases = [
+            ("{ a }", 1),
+            ("{ a(x: [[1], [2]]) { b { c } } }", 4),
+            (r#"{ a(s: "[[[[{{{{") }"#, 2),
+            ("{ a(s: \"\"\"[[[[ \\\"\"\" {{{{\"\"\") }", 2),
+            ("# [[[[[[\n{ a }", 1),
+            // Unbalanced closers do not go below zero.
+            ("}}}]]] { a }", 1),
+            (r#"{"query": "{ a }", "variables": {"v": [[["x"]]]}}"#, 5),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(measure_text(text).nesting, expected, "{text}");
+        }
+        let deep = format!(
+            "{{ nodes(ids: {}\"x\"{}) {{ id }} }}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert_eq!(measure_text(&deep).nesting, 10_002);
+        assert!(screen_json(format!("{}{}", "[".repeat(65), "]".repeat(65)).as_bytes()).is_err());
+        assert!(screen_json(format!("{}{}", "[".repeat(64), "]".repeat(64)).as_bytes()).is_ok());
     }
 
     #[test]

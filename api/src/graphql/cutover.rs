@@ -6,6 +6,7 @@
 //! nominations for them; administrators everything; services with `cutover:write` run
 //! tranches and moves, with `licences:write` licences.
 
+use crate::domain::{cutover::LookBackDays, directory::Reach};
 use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, Subscription};
@@ -274,16 +275,11 @@ fn settings<'a>(ctx: &'a Context<'_>) -> &'a CutoverSettings {
 
 fn since(ctx: &Context<'_>, look_back_days: Option<i32>) -> ApiResult<DateTime<Utc>> {
     let days = match look_back_days {
-        None => settings(ctx).lookback_days,
-        Some(d) if (1..=3660).contains(&d) => d as u32,
-        Some(d) => {
-            return Err(ApiError::BadUserInput(format!(
-                "lookBackDays must be between 1 and 3660, got {d}"
-            ))
-            .into());
-        }
-    };
-    Ok(service::since(Utc::now(), days))
+        Some(d) => LookBackDays::new(d),
+        None => LookBackDays::new(settings(ctx).lookback_days),
+    }
+    .map_err(|e| ApiError::BadUserInput(e.to_string()))?;
+    Ok(days.since(Utc::now()))
 }
 
 fn ids(kind: NodeType, ids: &[async_graphql::ID]) -> ApiResult<Vec<Uuid>> {
@@ -336,16 +332,21 @@ fn column_scope(principal: &Principal, unit: Option<Uuid>) -> ApiResult<column::
     column::scope_for(principal, unit).map_err(|why| ApiError::Forbidden(why.into()).into())
 }
 
+/// A person of the move, by the directory rule: an ex-directory person is null for a caller
+/// who may not see them (a service needs the `directory:ex-directory` scope).
 async fn person_of(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Person>> {
+    let principal = ctx_principal(ctx)?;
     Ok(ctx_loaders(ctx)?
         .people
         .load_one(id)
         .await
         .map_err(ApiError::internal)?
-        .map(Person))
+        .and_then(|m| Person::reached(principal, m, Reach::Directory)))
 }
 
+/// [`person_of`] for several: those the caller may not see are left out.
 async fn people_of(ctx: &Context<'_>, ids: &[Uuid]) -> ApiResult<Vec<Person>> {
+    let principal = ctx_principal(ctx)?;
     let found = ctx_loaders(ctx)?
         .people
         .load_many(ids.iter().copied())
@@ -353,7 +354,10 @@ async fn people_of(ctx: &Context<'_>, ids: &[Uuid]) -> ApiResult<Vec<Person>> {
         .map_err(ApiError::internal)?;
     Ok(ids
         .iter()
-        .filter_map(|id| found.get(id).cloned().map(Person))
+        .filter_map(|id| {
+            let found = found.get(id).cloned()?;
+            Person::reached(principal, found, Reach::Directory)
+        })
         .collect())
 }
 
@@ -824,19 +828,20 @@ impl Tranche {
             .map_err(ApiError::from)? as i64)
     }
 
-    /// Its members' global IDs (administrators, services and coordinators).
+    /// Its members' global IDs: administrators and services all of them, coordinators those
+    /// of their own units (`memberCount` counts everyone).
     async fn member_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<async_graphql::ID>> {
         let principal = ctx_principal(ctx)?;
-        if !(principal.is_admin()
-            || principal.kind == crate::auth::PrincipalKind::Service
-            || principal.has_role(Role::Coordinator))
-        {
-            return Err(ApiError::Forbidden("members are listed for staff only".into()).into());
-        }
-        let members = tranches::members(ctx_db(ctx)?, self.0.id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(encode_people(&members))
+        let db = ctx_db(ctx)?;
+        let members =
+            if principal.is_admin() || principal.kind == crate::auth::PrincipalKind::Service {
+                tranches::members(db, self.0.id).await
+            } else if principal.has_role(Role::Coordinator) {
+                tranches::members_in_units(db, self.0.id, &principal.units).await
+            } else {
+                return Err(ApiError::Forbidden("members are listed for staff only".into()).into());
+            };
+        Ok(encode_people(&members.map_err(ApiError::from)?))
     }
 
     /// When its countdown e-mails go out.

@@ -19,9 +19,9 @@ use super::{
     pagination::{Page, connection},
 };
 use crate::{
-    auth::{Role, RoleGuard},
+    auth::{Principal, Role, RoleGuard},
     domain::{
-        directory::{self as rules, Entry},
+        directory::{self as rules, Entry, Reach},
         search as search_rules,
     },
     services::{audit, directory},
@@ -68,12 +68,33 @@ impl Unit {
 }
 
 /// A person in the University directory.
+///
+/// Built only through [`Person::reached`] (the visibility rule of `domain::directory`, for
+/// every path that leads to a person) or [`Person::entitled`] (the caller themselves, or the
+/// subject of a change the caller was allowed to make), so no resolver can hand out a person
+/// without deciding which.
 #[derive(Clone, Debug)]
-pub struct Person(pub person::Model);
+pub struct Person(person::Model);
 
 connection!(PersonConnection, PersonEdge, Person, "people");
 
 impl Person {
+    /// `model` as `principal` reached it: None when the visibility rule hides the person.
+    pub fn reached(principal: &Principal, model: person::Model, reach: Reach) -> Option<Self> {
+        let person = Self(model);
+        rules::can_see_via(principal, person.entry_for_rules(), reach).then_some(person)
+    }
+
+    /// A person the operation itself entitles the caller to: the caller (`me`), or the subject
+    /// of a change the caller was allowed to make.
+    pub fn entitled(model: person::Model) -> Self {
+        Self(model)
+    }
+
+    pub fn model(&self) -> &person::Model {
+        &self.0
+    }
+
     pub(crate) fn entry_for_rules(&self) -> Entry {
         Entry {
             person_id: self.0.id,
@@ -406,7 +427,8 @@ impl DirectoryQuery {
         let unit_id = unit_id
             .map(|id| super::node::decode(NodeType::Unit, &id))
             .transpose()?;
-        let visibility = if principal.is_admin() {
+        // The SQL form of `rules::can_see`: the whole directory for admins and the scope.
+        let visibility = if principal.is_admin() || principal.has_scope(rules::EX_DIRECTORY_SCOPE) {
             directory::Visibility::All
         } else {
             directory::Visibility::ListedPlus {

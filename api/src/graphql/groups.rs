@@ -4,6 +4,7 @@
 //! Who sees a group: administrators all; coordinators those of their units; anyone the
 //! groups they belong to. Who changes one: see `services::groups`.
 
+use crate::domain::directory::Reach;
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject};
 use entity::enums as db;
 use uuid::Uuid;
@@ -17,7 +18,10 @@ use super::{
 };
 use crate::{
     auth::Principal,
-    domain::groups::{self as rules, Fallback, GroupRefusal},
+    domain::{
+        groups::{self as rules, Fallback, GroupRefusal},
+        text::Quoted,
+    },
     services::groups::{self as service, EaChange, GroupError, HuntGroupChange, HuntMemberChange},
 };
 
@@ -176,13 +180,16 @@ fn user_error(field: &[&str], e: GroupError) -> ApiResult<UserError> {
     })
 }
 
+/// A member of a group the caller may see: visible whatever their directory status
+/// (`Reach::Group`: a group is a working arrangement).
 async fn person_of(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Person>> {
+    let principal = ctx_principal(ctx)?;
     let found = ctx_loaders(ctx)?
         .people
         .load_one(id)
         .await
         .map_err(ApiError::internal)?;
-    Ok(found.map(Person))
+    Ok(found.and_then(|m| Person::reached(principal, m, Reach::Group)))
 }
 
 async fn unit_of(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Unit>> {
@@ -849,7 +856,7 @@ fn id_of(kind: NodeType, id: &async_graphql::ID, field: &str) -> Result<Uuid, Us
         UserError::new(
             &["input", field],
             UserErrorCode::Invalid,
-            format!("{:?} is not a {} ID", id.as_str(), kind.name()),
+            format!("{} is not a {} ID", Quoted::new(id.as_str()), kind.name()),
         )
     })
 }

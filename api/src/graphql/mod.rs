@@ -34,6 +34,7 @@ pub mod people;
 pub mod routing;
 pub mod voicemail;
 
+use crate::domain::directory::Reach;
 use async_graphql::{
     Context, Interface, MergedObject, MergedSubscription, Object, Schema, SchemaBuilder,
 };
@@ -192,8 +193,7 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             .load_one(uuid)
             .await
             .map_err(internal)?
-            .map(Person)
-            .filter(|p| rules::can_see(principal, p.entry_for_rules()))
+            .and_then(|m| Person::reached(principal, m, Reach::Directory))
             .map(Node::Person),
         NodeType::Line => {
             let Some(line) = entity::line::Entity::find_by_id(uuid)
@@ -207,7 +207,9 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             // handed out by ID either.
             if let Some(owner) = line.owner_id {
                 let owner = loaders.people.load_one(owner).await.map_err(internal)?;
-                if !owner.is_some_and(|o| rules::can_see(principal, Person(o).entry_for_rules())) {
+                if !owner
+                    .is_some_and(|o| rules::can_see(principal, crate::services::people::entry(&o)))
+                {
                     return Ok(None);
                 }
             }
@@ -264,7 +266,7 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             else {
                 return Ok(None);
             };
-            rules::can_see_private(principal, Person(owner).entry_for_rules())
+            rules::can_see_private(principal, crate::services::people::entry(&owner))
                 .then_some(Node::Device(Device(device)))
         }
     })

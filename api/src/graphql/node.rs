@@ -7,6 +7,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
 use super::errors::ApiError;
+use crate::domain::text::Quoted;
 
 /// The object types that have global IDs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +73,7 @@ pub fn encode(ty: NodeType, id: Uuid) -> async_graphql::ID {
 
 /// Decodes any global ID into its type and database id.
 pub fn decode_any(id: &str) -> Result<(NodeType, Uuid), ApiError> {
-    let bad = || ApiError::BadUserInput(format!("{id:?} is not a valid ID"));
+    let bad = || ApiError::BadUserInput(format!("{} is not a valid ID", Quoted::new(id)));
     let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| bad())?;
     let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
     let mut parts = text.splitn(3, ':');
@@ -92,7 +93,8 @@ pub fn decode(expected: NodeType, id: &str) -> Result<Uuid, ApiError> {
     match decode_any(id)? {
         (ty, uuid) if ty == expected => Ok(uuid),
         _ => Err(ApiError::BadUserInput(format!(
-            "{id:?} is not a {} ID",
+            "{} is not a {} ID",
+            Quoted::new(id),
             expected.name()
         ))),
     }

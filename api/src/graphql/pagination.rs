@@ -10,6 +10,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::errors::ApiError;
+use crate::domain::text::Quoted;
 
 /// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -181,7 +182,12 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
 
 /// Decodes a cursor made by [`encode_cursor`]; anything else is BAD_USER_INPUT.
 pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
-    let bad = || ApiError::BadUserInput(format!("{cursor:?} is not a cursor of this list"));
+    let bad = || {
+        ApiError::BadUserInput(format!(
+            "{} is not a cursor of this list",
+            Quoted::new(cursor)
+        ))
+    };
     if cursor.len() > 1024 {
         return Err(bad());
     }

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     auth::{Role, RoleGuard},
+    domain::email::EmailAddress,
     services::people::{self, NewDevice, PersonChanges},
 };
 
@@ -54,7 +55,8 @@ pub struct UpdatePersonInput {
     pub person_id: async_graphql::ID,
     /// New display name (1–200 characters).
     pub display_name: Option<String>,
-    /// New email address.
+    /// New e-mail address, e.g. `a.b@example.ac.uk`: INVALID when malformed, DUPLICATE when
+    /// another person has it (in any case).
     pub email: Option<String>,
     /// New job title; null clears it.
     pub job_title: MaybeUndefined<String>,
@@ -125,7 +127,8 @@ pub struct PeopleMutation;
 #[Object]
 impl PeopleMutation {
     /// Edits a directory entry (coordinators of the person's unit, admins). User errors:
-    /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title), CONFLICT (changed meanwhile).
+    /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title), DUPLICATE (an e-mail address
+    /// another person has), CONFLICT (changed meanwhile).
     #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
     async fn update_person(
         &self,
@@ -139,9 +142,19 @@ impl PeopleMutation {
             "personId",
             UpdatePersonPayload
         );
+        let email = match input.email.as_deref().map(EmailAddress::parse).transpose() {
+            Ok(email) => email,
+            Err(e) => {
+                return Ok(UpdatePersonPayload::from(Err(UserError::new(
+                    &["input", "email"],
+                    UserErrorCode::Invalid,
+                    e.to_string(),
+                ))));
+            }
+        };
         let changes = PersonChanges {
             display_name: input.display_name,
-            email: input.email,
+            email,
             job_title: match input.job_title {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
@@ -149,7 +162,7 @@ impl PeopleMutation {
             },
         };
         let outcome = people::update_person(ctx_db(ctx)?, ctx_principal(ctx)?, id, changes).await?;
-        Ok(outcome.map(Person).into())
+        Ok(outcome.map(Person::entitled).into())
     }
 
     /// Lists or hides a person in the directory: anyone for themselves, coordinators for
@@ -173,7 +186,7 @@ impl PeopleMutation {
             input.status.into(),
         )
         .await?;
-        Ok(outcome.map(Person).into())
+        Ok(outcome.map(Person::entitled).into())
     }
 
     /// Assigns a personal line to a person, or takes it back (coordinators of the line's and
@@ -299,6 +312,6 @@ impl PeopleMutation {
             SetPreferredDevicePayload
         );
         let outcome = people::set_preferred_device(ctx_db(ctx)?, ctx_principal(ctx)?, id).await?;
-        Ok(outcome.map(Person).into())
+        Ok(outcome.map(Person::entitled).into())
     }
 }

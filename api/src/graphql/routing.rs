@@ -5,6 +5,7 @@
 //! units and numbers outside the University (it is their configuration tool), anyone else about
 //! their own numbers ("how will my phone ring?").
 
+use crate::domain::directory::Reach;
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -251,14 +252,17 @@ pub struct RouteLeg {
 
 #[ComplexObject]
 impl RouteLeg {
-    /// Whose device.
+    /// Whose device. `routeCall` answers only the number's owner and those who configure it,
+    /// so whoever rings is reached through a group (hunt, EA, queue) the caller is in or runs:
+    /// shown as a group shows its members, ex-directory or not.
     async fn person(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        let principal = ctx_principal(ctx)?;
         Ok(ctx_loaders(ctx)?
             .people
             .load_one(self.person_id)
             .await
             .map_err(ApiError::internal)?
-            .map(Person))
+            .and_then(|m| Person::reached(principal, m, Reach::Group)))
     }
 
     /// The device.
@@ -407,9 +411,11 @@ pub struct RouteExplanation {
     pub if_unanswered: Vec<RouteOutcome>,
 }
 
+/// The error quotes an excerpt of the input once ([`NumberError`] does).
+///
+/// [`NumberError`]: crate::domain::phone::NumberError
 fn dialled(text: &str, field: &str) -> Result<Dialled, ApiError> {
-    Dialled::parse(text)
-        .map_err(|e| ApiError::BadUserInput(format!("{field}: {text:?} is not a number: {e}")))
+    Dialled::parse(text).map_err(|e| ApiError::BadUserInput(format!("{field}: {e}")))
 }
 
 fn spelled(d: &Dialled) -> String {

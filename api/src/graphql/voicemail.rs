@@ -7,6 +7,7 @@
 //! Changing mailbox settings or the greeting also needs a client address inside
 //! `CHORUS_TRUSTED_NETWORKS` (the VPN).
 
+use crate::domain::directory::Reach;
 use std::time::Duration;
 
 use async_graphql::{
@@ -100,9 +101,7 @@ impl Voicemail {
             .await
             .map_err(ApiError::internal)?;
         let principal = ctx_principal(ctx)?;
-        Ok(person
-            .map(Person)
-            .filter(|p| crate::domain::directory::can_see(principal, p.entry_for_rules())))
+        Ok(person.and_then(|m| Person::reached(principal, m, Reach::Directory)))
     }
 
     /// The line whose mailbox holds the message.
@@ -260,6 +259,16 @@ pub struct Mailbox {
     settings: mailbox_settings::Model,
 }
 
+impl Mailbox {
+    /// The messages the line's current holder has on it.
+    fn holding(&self) -> service::Mailbox {
+        service::Mailbox::Line {
+            line: self.line.id,
+            holder: self.line.owner_id,
+        }
+    }
+}
+
 /// A line's voicemail box: its settings and counts.
 #[Object]
 impl Mailbox {
@@ -300,7 +309,7 @@ impl Mailbox {
 
     /// NEW messages in the mailbox.
     async fn new_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let n = service::count(ctx_db(ctx)?, &[self.line.id], Some(DbState::New))
+        let n = service::count(ctx_db(ctx)?, self.holding(), Some(DbState::New))
             .await
             .map_err(ApiError::from)?;
         Ok(n as i64)
@@ -308,18 +317,15 @@ impl Mailbox {
 
     /// Messages in the mailbox, DELETED ones left out.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let n = service::count(ctx_db(ctx)?, &[self.line.id], None)
+        let n = service::count(ctx_db(ctx)?, self.holding(), None)
             .await
             .map_err(ApiError::from)?;
         Ok(n as i64)
     }
 }
 
-/// The mailbox lines of `person_id` (default the caller), if the caller reads them.
-async fn mailbox_lines(
-    ctx: &Context<'_>,
-    person_id: Option<async_graphql::ID>,
-) -> ApiResult<Vec<Uuid>> {
+/// Whose mailbox `person_id` names (default the caller), if the caller reads it.
+async fn mailbox_owner(ctx: &Context<'_>, person_id: Option<async_graphql::ID>) -> ApiResult<Uuid> {
     let principal = ctx_principal(ctx)?;
     let person = match person_id {
         Some(id) => decode(NodeType::Person, &id)?,
@@ -333,10 +339,7 @@ async fn mailbox_lines(
         )
         .into());
     }
-    let lines = service::lines_of(ctx_db(ctx)?, person)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(lines.into_iter().map(|l| l.id).collect())
+    Ok(person)
 }
 
 /// The line named by `line_id` (default the caller's first line), if the caller owns its
@@ -387,13 +390,13 @@ impl VoicemailQuery {
         #[graphql(desc = "Page size from the oldest end (1–100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before (newer messages).")] before: Option<String>,
     ) -> ApiResult<VoicemailConnection> {
-        let lines = mailbox_lines(ctx, person_id).await?;
+        let mailbox = service::Mailbox::Person(mailbox_owner(ctx, person_id).await?);
         let page = Page::<VoicemailKey>::new(first, after, last, before)?;
         let db = ctx_db(ctx)?;
         let state = state.map(DbState::from);
         let rows = service::page(
             db,
-            &lines,
+            mailbox,
             state,
             page.after.as_ref(),
             page.before.as_ref(),
@@ -402,12 +405,12 @@ impl VoicemailQuery {
         )
         .await
         .map_err(ApiError::from)?;
-        let new_count = service::count(db, &lines, Some(DbState::New))
+        let new_count = service::count(db, mailbox, Some(DbState::New))
             .await
             .map_err(ApiError::from)? as i64;
         let total_count = match state {
             Some(DbState::New) => new_count,
-            _ => service::count(db, &lines, state)
+            _ => service::count(db, mailbox, state)
                 .await
                 .map_err(ApiError::from)? as i64,
         };
@@ -558,7 +561,10 @@ fn batch_payload(
             Err(()) => Err(UserError::new(
                 &["input", "ids"],
                 UserErrorCode::Invalid,
-                format!("{:?} is not a Voicemail ID", id.as_str()),
+                format!(
+                    "{} is not a Voicemail ID",
+                    crate::domain::text::Quoted::new(id.as_str())
+                ),
             )),
             Ok(_) => match outcomes.next() {
                 Some(Ok(vm)) => {
@@ -728,9 +734,9 @@ impl VoicemailMutation {
         let given: Vec<async_graphql::ID> = match (input.ids, input.all) {
             (Some(ids), false) => ids,
             (None, true) => {
-                let lines = mailbox_lines(ctx, input.person_id).await?;
+                let mailbox = service::Mailbox::Person(mailbox_owner(ctx, input.person_id).await?);
                 let from = input.only_state.map(DbState::from);
-                service::ids_in(db, &lines, from)
+                service::ids_in(db, mailbox, from)
                     .await
                     .map_err(ApiError::from)?
                     .into_iter()
@@ -865,21 +871,13 @@ impl VoicemailMutation {
         let saved = service::save_settings(&txn, before.as_ref(), after)
             .await
             .map_err(ApiError::from)?;
-        // The audit trail never holds the PIN hash.
-        let redact = |m: &mailbox_settings::Model| {
-            let mut v = audit::snapshot(m);
-            if let Some(o) = v.as_object_mut() {
-                o.insert("pin_hash".into(), m.pin_hash.is_some().into());
-            }
-            v
-        };
         audit::record(
             &txn,
             principal,
             "mailbox.settings",
             Subject::new("line", line.id),
-            before.as_ref().map(redact),
-            Some(redact(&saved)),
+            before.as_ref().map(service::settings_snapshot),
+            Some(service::settings_snapshot(&saved)),
         )
         .await
         .map_err(ApiError::from)?;

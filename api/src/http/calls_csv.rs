@@ -7,7 +7,7 @@
 
 use axum::{
     body::Body,
-    extract::{Query, State},
+    extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
@@ -18,11 +18,13 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     auth::Principal,
+    domain::text::Quoted,
     graphql::{
         calls::CallFilter,
         errors::ApiError,
         node::{NodeType, decode},
     },
+    http::errors::Params,
     services::calls::{self as service, CallKey},
 };
 
@@ -44,7 +46,7 @@ pub struct ExportParams {
 
 fn enum_value<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_uppercase()))
-        .map_err(|_| ApiError::BadUserInput(format!("{text:?} is not a valid {name}")))
+        .map_err(|_| ApiError::BadUserInput(format!("{} is not a valid {name}", Quoted::new(text))))
 }
 
 impl ExportParams {
@@ -146,7 +148,7 @@ fn csv_rows(items: &[service::HistoryItem], with_header: bool) -> Result<Vec<u8>
 pub async fn export(
     State(state): State<AppState>,
     principal: Principal,
-    Query(params): Query<ExportParams>,
+    Params(params): Params<ExportParams>,
 ) -> Result<Response, ApiError> {
     let (person, filter) = params.filter()?;
     let owner = service::history_owner(&state.db, &principal, person).await?;

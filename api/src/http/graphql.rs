@@ -26,8 +26,11 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    app::AppState, auth::principal::authenticate_known, graphql::loaders::Loaders,
-    http::voicemail::ClientAddress, metrics as observe,
+    app::AppState,
+    auth::principal::authenticate_known,
+    graphql::{cost, loaders::Loaders},
+    http::voicemail::ClientAddress,
+    metrics as observe,
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -139,6 +142,19 @@ pub async fn get(
             "the query parameter is missing",
         );
     };
+    for json in [&params.variables, &params.extensions]
+        .into_iter()
+        .flatten()
+    {
+        if let Err(refused) = cost::screen_json(json.as_bytes()) {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "LIMIT_EXCEEDED",
+                &refused.message,
+            );
+        }
+    }
     let mut request = async_graphql::Request::new(query);
     request.operation_name = params.operation_name;
     if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
@@ -214,6 +230,15 @@ pub async fn post(
             media,
             "BAD_REQUEST",
             "batched requests are not supported: send one operation per request",
+        );
+    }
+    // Nothing deeper than the limit reaches serde, the parser or any later walk.
+    if let Err(refused) = cost::screen_json(&body) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            "LIMIT_EXCEEDED",
+            &refused.message,
         );
     }
     // Straight into a request, without a JSON tree in between.
@@ -355,8 +380,16 @@ async fn execute(
             );
         }
     };
-    state.documents.prepare(&mut request);
-    let shape = shape(&mut request);
+    // The text is screened before anything parses it (the cache, `shape`, the executor).
+    let mut meter = state.cost.meter();
+    let screened = meter.screen(&request.query);
+    let shape = match screened {
+        Ok(()) => {
+            state.documents.prepare(&mut request);
+            shape(&mut request)
+        }
+        Err(_) => None,
+    };
     let operation = request
         .operation_name
         .clone()
@@ -393,8 +426,7 @@ async fn execute(
         (Some(unlimited), true) => unlimited,
         _ => &state.schema,
     };
-    let mut meter = state.cost.meter();
-    let mut response = match meter.admit(&mut request, Some(&principal)) {
+    let mut response = match screened.and_then(|()| meter.admit(&mut request, Some(&principal))) {
         Ok(()) => {
             let request = request
                 .data(Loaders::new(&state.db))
@@ -414,16 +446,9 @@ async fn execute(
                 _ => None,
             })
     };
-    // async-graphql's own parse, validation and variable-coercion errors carry no code: they
-    // are the client's malformed request.
-    for error in &mut response.errors {
-        if error.path.is_empty() && code_of(error).is_none() {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "BAD_REQUEST");
-        }
-    }
+    // async-graphql's own parse, validation and coercion errors carry no code: they are the
+    // client's malformed request (or a malformed scalar deep in an input object).
+    crate::graphql::errors::code_engine_errors(&mut response.errors);
     // An internal fault names the request id, which its log line carries too.
     let request_id = header_str(headers, header::HeaderName::from_static("x-request-id"));
     if !request_id.is_empty() {

@@ -9,12 +9,14 @@
 //! - `errors`: JSON error answers of plain routes, with the GraphQL codes.
 //! - `health`: `/healthz` (process up) and `/readyz` (database reachable).
 //! - `voicemail`: PBX voicemail ingest and the audio route (Range, ETag, signed URLs).
+//! - `serve`: the accept loop: connection timeouts, the cap on connections, graceful shutdown.
 
 pub mod calls_csv;
 pub mod errors;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod serve;
 pub mod teams_csv;
 pub mod voicemail;
 pub mod ws;

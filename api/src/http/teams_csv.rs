@@ -1,9 +1,11 @@
 //! `GET /v1/teams-column.csv?unitId=…&lookBackDays=…`: the MS Teams column of a unit (or, for
 //! administrators, of everyone) as CSV, one row per person in directory order. Same access
 //! rules as `teamsEligibility`. `chorus export teams-column --unit CODE` writes the same file.
+//! `lookBackDays` is 1–3,660 as for GraphQL ([`LookBackDays`]): anything else is 400
+//! BAD_USER_INPUT.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
@@ -13,11 +15,13 @@ use serde::Deserialize;
 use crate::{
     app::AppState,
     auth::Principal,
+    domain::cutover::LookBackDays,
     graphql::{
         errors::ApiError,
         node::{NodeType, decode},
     },
-    services::cutover::{self, column},
+    http::errors::Params,
+    services::cutover::column,
 };
 
 /// Query parameters of the export.
@@ -25,7 +29,8 @@ use crate::{
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExportParams {
     unit_id: Option<String>,
-    look_back_days: Option<u32>,
+    /// Wide enough that a negative or huge number reaches [`LookBackDays::new`] and its message.
+    look_back_days: Option<i64>,
 }
 
 /// The header row.
@@ -115,8 +120,13 @@ pub async fn tranche_numbers(
 pub async fn export(
     State(state): State<AppState>,
     principal: Principal,
-    Query(params): Query<ExportParams>,
+    Params(params): Params<ExportParams>,
 ) -> Result<Response, ApiError> {
+    let days = match params.look_back_days {
+        Some(days) => LookBackDays::new(days),
+        None => LookBackDays::new(state.settings.cutover.lookback_days),
+    }
+    .map_err(|e| ApiError::BadUserInput(e.to_string()))?;
     let unit = params
         .unit_id
         .as_deref()
@@ -124,11 +134,7 @@ pub async fn export(
         .transpose()?;
     let scope =
         column::scope_for(&principal, unit).map_err(|why| ApiError::Forbidden(why.into()))?;
-    let days = params
-        .look_back_days
-        .unwrap_or(state.settings.cutover.lookback_days)
-        .clamp(1, 3660);
-    let since = cutover::since(Utc::now(), days);
+    let since = days.since(Utc::now());
     let (rows, _) = column::compute(&state.db, &scope, since).await?;
     let numbers = tranche_numbers(&state.db).await?;
     let body = render(&rows, &numbers).map_err(ApiError::internal)?;

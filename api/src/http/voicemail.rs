@@ -6,6 +6,11 @@
 //!   fields and a file part `audio`. 201 with the stored message; 200 with the stored message
 //!   when the PBX message id was already delivered; errors as JSON with `extensions.code` and,
 //!   for refused audio, `extensions.reason` (`NOT_AUDIO`, `CORRUPT`, `TOO_LONG`, …).
+//!   Every text field is at most [`MAX_FIELD_BYTES`], counted while it is read: a longer one
+//!   is 413 `LIMIT_EXCEEDED` (reason `FIELD_TOO_LARGE`) as soon as the bound is passed, and a
+//!   multipart body as a whole at most the audio limit plus [`MULTIPART_OVERHEAD`]. An unknown
+//!   or repeated field is 400 before it is read. `receivedAt` is RFC 3339 within the bounds of
+//!   any PBX instant ([`PbxTime`]).
 //! - `GET`/`HEAD /v1/voicemails/{id}/audio`: the recording, streamed from the store, with a
 //!   bearer token or a signed URL's `token`. `Range` (one range → 206, unsatisfiable → 416,
 //!   several → 200 with everything), `ETag` (the content hash) with `If-None-Match` and
@@ -18,13 +23,13 @@ use std::net::SocketAddr;
 use axum::{
     Extension,
     body::Body,
-    extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request, State},
+    extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 use storage::{BlobKey, ProbeError, RangeDecision, StorageError, parse_range};
@@ -33,16 +38,28 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     auth::{AuthError, Principal, principal::authenticate_known},
-    domain::voicemail as rules,
+    domain::{pbx::PbxTime, text::Quoted, voicemail as rules},
     graphql::{
         errors::ApiError,
         node::{NodeType, decode, encode},
     },
+    http::errors::Params,
     services::voicemail::{self as service, IngestError, IngestInput, Ingested},
 };
 
 /// The scope a service account needs to deliver voicemail.
 pub const INGEST_SCOPE: &str = "voicemail:write";
+
+/// The most bytes of one text field (`pbxMessageId`, `caller`, `receivedAt`), from the query
+/// string or a multipart part.
+pub const MAX_FIELD_BYTES: usize = 1024;
+
+/// What a multipart ingest may hold beside the audio: part headers, boundaries and the three
+/// text fields.
+pub const MULTIPART_OVERHEAD: usize = 64 << 10;
+
+/// The text fields of an ingest, in the order the documentation lists them.
+const TEXT_FIELDS: [&str; 3] = ["pbxMessageId", "caller", "receivedAt"];
 
 /// Query parameters of the ingest route (also accepted as multipart fields).
 #[derive(Deserialize, Default)]
@@ -85,6 +102,17 @@ impl IngestFailure {
             )
         }
     }
+
+    fn field_too_large(name: &str) -> Self {
+        Self {
+            reason: Some("FIELD_TOO_LARGE"),
+            ..Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "LIMIT_EXCEEDED",
+                format!("{name} is longer than the {MAX_FIELD_BYTES} bytes allowed"),
+            )
+        }
+    }
 }
 
 impl From<ApiError> for IngestFailure {
@@ -110,7 +138,10 @@ impl From<IngestError> for IngestFailure {
             IngestError::MailboxNotFound(number) => Self::new(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
-                format!("not found: no mailbox has the number {number:?}"),
+                format!(
+                    "not found: no mailbox has the number {}",
+                    Quoted::new(&number)
+                ),
             ),
             IngestError::Invalid { field, message } => Self::bad(format!("{field}: {message}")),
             IngestError::Conflict(id) => Self {
@@ -118,7 +149,10 @@ impl From<IngestError> for IngestFailure {
                 ..Self::new(
                     StatusCode::CONFLICT,
                     "BAD_USER_INPUT",
-                    format!("message {id:?} was already delivered to another mailbox"),
+                    format!(
+                        "message {} was already delivered to another mailbox",
+                        Quoted::new(&id)
+                    ),
                 )
             },
             IngestError::Audio(probe) => probe_failure(&probe),
@@ -214,7 +248,7 @@ impl IntoResponse for IngestFailure {
 pub async fn ingest(
     State(state): State<AppState>,
     Path(number): Path<String>,
-    Query(params): Query<IngestParams>,
+    Params(params): Params<IngestParams>,
     request: Request,
 ) -> Result<Response, IngestFailure> {
     let principal = authenticate_known(request.headers(), &state.keys, &state.db)
@@ -234,6 +268,9 @@ pub async fn ingest(
         .unwrap_or("")
         .to_ascii_lowercase();
     let (params, bytes) = if content_type.starts_with("multipart/form-data") {
+        let cap = max.saturating_add(MULTIPART_OVERHEAD);
+        let (parts, body) = request.into_parts();
+        let request = Request::from_parts(parts, capped(body, cap));
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| IngestFailure::bad(format!("unreadable multipart body: {e}")))?;
@@ -257,6 +294,16 @@ pub async fn ingest(
         let bytes = read_limited(request.into_body(), max, declared.unwrap_or(0)).await?;
         (params, bytes)
     };
+    // The query string's values are held to the bound of multipart fields too.
+    for (name, value) in
+        TEXT_FIELDS
+            .into_iter()
+            .zip([&params.pbx_message_id, &params.caller, &params.received_at])
+    {
+        if value.as_ref().is_some_and(|v| v.len() > MAX_FIELD_BYTES) {
+            return Err(IngestFailure::field_too_large(name));
+        }
+    }
     let input = IngestInput {
         pbx_message_id: params
             .pbx_message_id
@@ -265,11 +312,7 @@ pub async fn ingest(
         received_at: params
             .received_at
             .as_deref()
-            .map(|t| {
-                DateTime::parse_from_rfc3339(t.trim())
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| IngestFailure::bad(format!("receivedAt: {t:?} is not RFC 3339")))
-            })
+            .map(|t| received_at(t, Utc::now()))
             .transpose()?,
     };
     let Ingested { voicemail, created } = state
@@ -327,50 +370,120 @@ async fn read_limited(body: Body, max: usize, expected: usize) -> Result<Bytes, 
     Ok(buf.freeze())
 }
 
-/// Reads the fields and the one `audio` file of a multipart ingest.
+/// `receivedAt`: RFC 3339, and a possible PBX instant ([`PbxTime`]: 2000 to five minutes
+/// ahead of `now`).
+fn received_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, IngestFailure> {
+    let at = DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            IngestFailure::bad(format!(
+                "receivedAt: {} is not an RFC 3339 date and time",
+                Quoted::new(text)
+            ))
+        })?;
+    PbxTime::new(at, now)
+        .map(PbxTime::get)
+        .map_err(|e| IngestFailure::bad(format!("receivedAt: {e}")))
+}
+
+/// The body as a stream that fails with [`BodyTooLarge`] once more than `cap` bytes came:
+/// whatever a multipart parser buffers (a part's headers, a preamble) stays within it.
+fn capped(body: Body, cap: usize) -> Body {
+    let mut seen = 0_usize;
+    Body::from_stream(body.into_data_stream().map(move |chunk| {
+        let chunk = chunk.map_err(axum::BoxError::from)?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > cap {
+            return Err(BodyTooLarge(cap).into());
+        }
+        Ok::<_, axum::BoxError>(chunk)
+    }))
+}
+
+/// A multipart body passed its cap.
+#[derive(Debug, thiserror::Error)]
+#[error("the body is larger than {0} bytes")]
+struct BodyTooLarge(usize);
+
+/// A multipart error as an answer: 413 when the body passed its cap, 400 otherwise.
+fn multipart_failure(e: &axum::extract::multipart::MultipartError) -> IngestFailure {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(BodyTooLarge(cap)) = c.downcast_ref::<BodyTooLarge>() {
+            return IngestFailure {
+                reason: Some("TOO_LARGE"),
+                ..IngestFailure::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "LIMIT_EXCEEDED",
+                    format!("the multipart body is larger than the {cap} bytes allowed"),
+                )
+            };
+        }
+        cause = c.source();
+    }
+    IngestFailure::bad(format!("unreadable multipart body: {e}"))
+}
+
+/// Reads the fields and the one `audio` file of a multipart ingest. Each part is read in
+/// chunks and refused as soon as it passes its bound (the audio `max`, a text field
+/// [`MAX_FIELD_BYTES`]); an unknown or repeated part before any of it is read.
 async fn read_multipart(
     mut multipart: Multipart,
     mut params: IngestParams,
     max: usize,
 ) -> Result<(IngestParams, Bytes), IngestFailure> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        IngestFailure::bad(format!("unreadable multipart body: {e}"))
-    };
     let mut audio = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or("").to_owned();
-        match name.as_str() {
-            "audio" | "file" => {
-                if audio.is_some() {
-                    return Err(IngestFailure::bad("send one audio part"));
-                }
-                let mut buf = BytesMut::new();
-                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                    if buf.len() + chunk.len() > max {
-                        return Err(IngestFailure::too_large(max));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                audio = Some(buf.freeze());
+    let mut seen: Vec<&'static str> = Vec::with_capacity(TEXT_FIELDS.len());
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_failure(&e))?
+    {
+        let name = field.name().unwrap_or("");
+        let text = match name {
+            "audio" | "file" if audio.is_some() => {
+                return Err(IngestFailure::bad("send one audio part"));
             }
-            "pbxMessageId" | "caller" | "receivedAt" => {
-                let text = field.text().await.map_err(unreadable)?;
-                if text.len() > 1024 {
-                    return Err(IngestFailure::bad(format!("{name} is too long")));
+            "audio" | "file" => None,
+            other => match TEXT_FIELDS.into_iter().find(|f| *f == other) {
+                Some(known) if seen.contains(&known) => {
+                    return Err(IngestFailure::bad(format!("send {known} once")));
                 }
-                let slot = match name.as_str() {
-                    "pbxMessageId" => &mut params.pbx_message_id,
-                    "caller" => &mut params.caller,
-                    _ => &mut params.received_at,
-                };
-                *slot = Some(text);
+                Some(known) => {
+                    seen.push(known);
+                    Some(known)
+                }
+                None => {
+                    return Err(IngestFailure::bad(format!(
+                        "unknown field {}: expected audio, pbxMessageId, caller, receivedAt",
+                        Quoted::new(other)
+                    )));
+                }
+            },
+        };
+        let limit = if text.is_some() { MAX_FIELD_BYTES } else { max };
+        let mut buf = BytesMut::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_failure(&e))? {
+            if buf.len() + chunk.len() > limit {
+                return Err(match text {
+                    Some(known) => IngestFailure::field_too_large(known),
+                    None => IngestFailure::too_large(max),
+                });
             }
-            other => {
-                return Err(IngestFailure::bad(format!(
-                    "unknown field {other:?}: expected audio, pbxMessageId, caller, receivedAt"
-                )));
-            }
+            buf.extend_from_slice(&chunk);
         }
+        let Some(known) = text else {
+            audio = Some(buf.freeze());
+            continue;
+        };
+        let value = String::from_utf8(buf.to_vec())
+            .map_err(|_| IngestFailure::bad(format!("{known} is not UTF-8 text")))?;
+        let slot = match known {
+            "pbxMessageId" => &mut params.pbx_message_id,
+            "caller" => &mut params.caller,
+            _ => &mut params.received_at,
+        };
+        *slot = Some(value);
     }
     let audio = audio.ok_or_else(|| IngestFailure::bad("the multipart body has no audio part"))?;
     Ok((params, audio))
@@ -398,7 +511,7 @@ pub async fn audio(
     State(state): State<AppState>,
     method: Method,
     Path(id): Path<String>,
-    Query(params): Query<AudioParams>,
+    Params(params): Params<AudioParams>,
     headers: HeaderMap,
 ) -> Result<Response, Response> {
     let id = voicemail_id(&id).map_err(IntoResponse::into_response)?;
@@ -433,7 +546,8 @@ pub async fn audio(
         Some("wav") => true,
         Some(other) => {
             return Err(ApiError::BadUserInput(format!(
-                "format {other:?}: use wav, or leave it out for the original"
+                "format {}: use wav, or leave it out for the original",
+                Quoted::new(other)
             ))
             .into_response());
         }

@@ -49,7 +49,7 @@ use crate::{
         AuthError, Principal,
         principal::{bearer_token, check_subject},
     },
-    graphql::loaders::Loaders,
+    graphql::{cost, loaders::Loaders},
 };
 
 /// The only subprotocol served.
@@ -206,6 +206,9 @@ async fn serve(state: AppState, mut socket: WebSocket) {
 impl Session {
     /// Handles one client message: Ok(Some) is the reply, Err closes the socket.
     async fn on_message(&mut self, text: &str) -> Result<Option<Value>, Close> {
+        // A message nested deeper than any request may be is refused before serde reads it.
+        cost::screen_json(text.as_bytes())
+            .map_err(|refused| Close::InvalidMessage(refused.message))?;
         let message: ClientMessage = serde_json::from_str(text)
             .map_err(|e| Close::InvalidMessage(format!("Invalid message received: {e}")))?;
         match message {
@@ -255,6 +258,13 @@ impl Session {
             let why = format!("at most {MAX_SUBSCRIPTIONS} subscriptions run on one socket");
             return Ok(Some(error_message(&id, "LIMIT_EXCEEDED", &why)));
         }
+        // The document's text is screened before it is parsed (here, then by the executor).
+        let mut meter = self.state.cost.meter();
+        if let Err(refused) = meter.screen(&payload.query) {
+            return Ok(Some(
+                json!({ "id": id, "type": "error", "payload": [refused] }),
+            ));
+        }
         if !is_subscription(&payload.query, payload.operation_name.as_deref()) {
             let why = "only subscriptions are served over the WebSocket: send queries and \
                        mutations to POST /graphql";
@@ -273,7 +283,7 @@ impl Session {
             request.extensions = extensions;
         }
         // The cost limits and the caller's budget, as over HTTP; the refusal is an `error`.
-        if let Err(refused) = self.state.cost.meter().admit(&mut request, Some(principal)) {
+        if let Err(refused) = meter.admit(&mut request, Some(principal)) {
             return Ok(Some(
                 json!({ "id": id, "type": "error", "payload": [refused] }),
             ));
@@ -296,10 +306,11 @@ impl Session {
 
     /// Turns a subscription's output into `next`, `error` or `complete`.
     fn on_event(&mut self, id: String, response: Option<async_graphql::Response>) -> Option<Value> {
-        let Some(response) = response else {
+        let Some(mut response) = response else {
             self.running.remove(&id)?;
             return Some(json!({ "id": id, "type": "complete" }));
         };
+        crate::graphql::errors::code_engine_errors(&mut response.errors);
         let first = match self.running.get_mut(&id) {
             Some((_, started)) => !std::mem::replace(started, true),
             None => return None,

@@ -1037,6 +1037,13 @@ async fn check_agents(
         else {
             return Ok(Err(refusal(&path, &GroupRefusal::UnknownPerson(*id))));
         };
+        if !visibility::may_enrol(principal, entry(p)) {
+            return Ok(Err(refuse(
+                &path,
+                UserErrorCode::NotAllowed,
+                "only people of your own units can be made agents",
+            )));
+        }
         let candidate = Candidate {
             person_id: p.id,
             platform: p.platform,

@@ -27,12 +27,13 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     domain::{
+        directory as visibility,
         groups::{self as rules, Candidate, EaMember, Fallback, GroupRefusal},
         phone::E164,
     },
     services::{
         audit::{self, Subject},
-        people::facts,
+        people::{self, facts},
     },
 };
 
@@ -137,6 +138,27 @@ async fn person(db: &impl ConnectionTrait, id: Uuid) -> Result<person::Model, Gr
         .one(db)
         .await?
         .ok_or(GroupError::Refused(GroupRefusal::UnknownPerson(id)))
+}
+
+/// A person the caller adds to a group ([`visibility::may_enrol`]: coordinators only people
+/// of their own units). For a coordinator, someone outside their units is refused like
+/// someone who does not exist, so the answer tells nothing about other units' people.
+async fn enrollee(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<person::Model, GroupError> {
+    let found = person::Entity::find_by_id(id).one(db).await?;
+    match found {
+        Some(p) if visibility::may_enrol(principal, people::entry(&p)) => Ok(p),
+        Some(_) => Err(GroupError::NotAllowed(
+            "only people of your own units can be added to a group",
+        )),
+        None if principal.is_admin() => Err(GroupRefusal::UnknownPerson(id).into()),
+        None => Err(GroupError::NotAllowed(
+            "only people of your own units can be added to a group",
+        )),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -335,7 +357,7 @@ pub async fn change_hunt_members(
         } => {
             action = "hunt_group.member.add";
             rules::validate_ring_seconds(*ring_seconds)?;
-            let who = person(&txn, *p).await?;
+            let who = enrollee(&txn, principal, *p).await?;
             rules::may_add_member(
                 before.group.platform,
                 &current,
@@ -519,7 +541,7 @@ pub async fn change_pickup_member(
     }
     let current: Vec<Uuid> = before.members.iter().map(|m| m.person_id).collect();
     if join {
-        let p = person(&txn, who).await?;
+        let p = enrollee(&txn, principal, who).await?;
         let devices: Vec<_> = device::Entity::find()
             .filter(device::Column::OwnerId.eq(who))
             .all(&txn)
@@ -715,7 +737,7 @@ pub async fn change_ea_group(
     };
     let action = match &change {
         EaChange::Add { person: p, role } => {
-            let who = person(&txn, *p).await?;
+            let who = enrollee(&txn, principal, *p).await?;
             rules::may_join_ea_group(
                 before.group.platform,
                 &members,
@@ -898,7 +920,7 @@ pub async fn create_hunt_group(
     let mut candidates = Vec::with_capacity(new.members.len());
     for (p, ring) in &new.members {
         rules::validate_ring_seconds(*ring)?;
-        let who = person(&txn, *p).await?;
+        let who = enrollee(&txn, principal, *p).await?;
         candidates.push(Candidate {
             person_id: who.id,
             platform: who.platform,
@@ -979,7 +1001,7 @@ pub async fn create_pickup_group(
     existing_unit(&txn, unit).await?;
     let mut joined: Vec<Uuid> = Vec::with_capacity(members.len());
     for p in members {
-        let who = person(&txn, *p).await?;
+        let who = enrollee(&txn, principal, *p).await?;
         let devices: Vec<_> = device::Entity::find()
             .filter(device::Column::OwnerId.eq(*p))
             .all(&txn)
@@ -1044,7 +1066,7 @@ pub async fn create_ea_group(
     let mut members = Vec::new();
     for (ids, role) in [(managers, EaRole::Manager), (assistants, EaRole::Assistant)] {
         for p in ids {
-            let who = person(&txn, *p).await?;
+            let who = enrollee(&txn, principal, *p).await?;
             members.push(EaMember {
                 person_id: who.id,
                 platform: who.platform,

@@ -29,7 +29,8 @@ fn refuse(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Us
     UserError::new(field, code, message)
 }
 
-fn entry(p: &person::Model) -> Entry {
+/// The facts about a person that the visibility rules read.
+pub fn entry(p: &person::Model) -> Entry {
     Entry {
         person_id: p.id,
         unit_id: p.unit_id,
@@ -92,7 +93,7 @@ macro_rules! try_refuse {
 #[derive(Debug, Default)]
 pub struct PersonChanges {
     pub display_name: Option<String>,
-    pub email: Option<String>,
+    pub email: Option<crate::domain::email::EmailAddress>,
     pub job_title: Option<Option<String>>,
 }
 
@@ -126,23 +127,22 @@ pub async fn update_person(
         active.search_name = Set(fold_search_name(name));
     }
     if let Some(email) = changes.email {
-        let email = email.trim();
-        let valid = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            })
-            && !email.contains(char::is_whitespace);
-        if !valid {
+        // An address is one person's: another's (an admin's, say) would receive this
+        // person's mail and notices. Compared without regard to case.
+        use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+        let held = person::Entity::find()
+            .filter(Expr::expr(Func::lower(Expr::col(person::Column::Email))).eq(email.key()))
+            .filter(person::Column::Id.ne(id))
+            .one(&txn)
+            .await?;
+        if held.is_some() {
             return Ok(Err(refuse(
                 &["input", "email"],
-                UserErrorCode::Invalid,
-                "not an email address",
+                UserErrorCode::Duplicate,
+                "another person already has this e-mail address",
             )));
         }
-        active.email = Set(email.to_owned());
+        active.email = Set(email.as_str().to_owned());
     }
     if let Some(title) = changes.job_title {
         let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
@@ -260,16 +260,38 @@ pub async fn assign_line(
     if let Some(owner) = owner {
         let person =
             try_refuse!(visible_person(&txn, principal, owner, &["input", "personId"]).await?);
-        if !(principal.is_admin() || principal.coordinates(person.unit_id)) {
+        if let Err(why) = visibility::may_assign_line(principal, entry(&person)) {
             return Ok(Err(refuse(
                 &["input", "personId"],
                 UserErrorCode::NotAllowed,
-                "the person is outside your units",
+                why,
             )));
         }
     }
     if before.owner_id == owner {
         return Ok(Ok(before));
+    }
+    // The mailbox is the holder's, not the line's: messages stay with the person they were left
+    // for (voicemail rows carry their recipient), and the PIN, greeting and e-mail address of
+    // the previous holder go (the greeting's blob is then an orphan for `storage fsck`). The new
+    // holder starts with an empty mailbox and the defaults.
+    let settings = entity::mailbox_settings::Entity::find()
+        .filter(entity::mailbox_settings::Column::LineId.eq(line_id))
+        .one(&txn)
+        .await?;
+    if let Some(settings) = settings {
+        entity::mailbox_settings::Entity::delete_by_id(settings.id)
+            .exec(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            principal,
+            "mailbox.reset",
+            audit::Subject::new("Line", line_id),
+            Some(crate::services::voicemail::settings_snapshot(&settings)),
+            None,
+        )
+        .await?;
     }
     let mut active: line::ActiveModel = before.clone().into();
     active.owner_id = Set(owner);

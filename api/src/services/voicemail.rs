@@ -117,7 +117,7 @@ fn caller_number(raw: Option<&str>) -> Result<Option<String>, IngestError> {
         Ok(Dialled::Number(n)) => Ok(Some(n.as_str().to_owned())),
         Err(e) => Err(IngestError::Invalid {
             field: "caller",
-            message: format!("{raw:?} is not a number: {e}"),
+            message: e.to_string(),
         }),
     }
 }
@@ -162,6 +162,7 @@ impl Voicemails {
         let row = voicemail::ActiveModel {
             id: Set(id),
             mailbox_line_id: Set(line.id),
+            recipient_id: Set(line.owner_id),
             pbx_message_id: Set(pbx_id.clone()),
             caller_number: Set(caller),
             received_at: Set(truncate_micros(received_at)),
@@ -575,6 +576,15 @@ pub async fn save_settings(
     }
 }
 
+/// Mailbox settings as the audit trail keeps them: whether a PIN is set, never its hash.
+pub fn settings_snapshot(m: &mailbox_settings::Model) -> serde_json::Value {
+    let mut v = audit::snapshot(m);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("pin_hash".into(), m.pin_hash.is_some().into());
+    }
+    v
+}
+
 /// The mailbox lines of a person: their personal lines.
 pub async fn lines_of(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<line::Model>, DbErr> {
     line::Entity::find()
@@ -582,6 +592,30 @@ pub async fn lines_of(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<lin
         .order_by_asc(line::Column::Extension)
         .all(db)
         .await
+}
+
+/// Whose messages a list or count covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mailbox {
+    /// Everything left for a person, on whichever line.
+    Person(Uuid),
+    /// What one line's current holder (None: a line without an owner) has on it; messages
+    /// left for an earlier holder stay theirs.
+    Line { line: Uuid, holder: Option<Uuid> },
+}
+
+impl Mailbox {
+    fn condition(self) -> Cond {
+        match self {
+            Mailbox::Person(p) => Cond::all().add(voicemail::Column::RecipientId.eq(p)),
+            Mailbox::Line { line, holder } => Cond::all()
+                .add(voicemail::Column::MailboxLineId.eq(line))
+                .add(match holder {
+                    Some(p) => voicemail::Column::RecipientId.eq(p),
+                    None => voicemail::Column::RecipientId.is_null(),
+                }),
+        }
+    }
 }
 
 /// Which voicemails a list shows: one state, or every state but DELETED.
@@ -592,10 +626,10 @@ fn state_condition(state: Option<VoicemailState>) -> Cond {
     }
 }
 
-/// One page of a mailbox list, newest first; keyset on `(received_at, id)`.
+/// One page of a person's mailbox, newest first; keyset on `(received_at, id)`.
 pub async fn page(
     db: &impl ConnectionTrait,
-    lines: &[Uuid],
+    mailbox: Mailbox,
     state: Option<VoicemailState>,
     after: Option<&VoicemailKey>,
     before: Option<&VoicemailKey>,
@@ -604,7 +638,7 @@ pub async fn page(
 ) -> Result<Vec<voicemail::Model>, DbErr> {
     use voicemail::Column as C;
     let mut query = voicemail::Entity::find()
-        .filter(C::MailboxLineId.is_in(lines.iter().copied()))
+        .filter(mailbox.condition())
         .filter(state_condition(state));
     if let Some((t, id)) = after {
         query = query.filter(
@@ -628,21 +662,22 @@ pub async fn page(
     query.limit(limit).all(db).await
 }
 
-/// Messages in the mailboxes in one state, or in every state but DELETED.
+/// Messages in a mailbox in one state, or in every state but DELETED.
 pub async fn count(
     db: &impl ConnectionTrait,
-    lines: &[Uuid],
+    mailbox: Mailbox,
     state: Option<VoicemailState>,
 ) -> Result<u64, DbErr> {
     voicemail::Entity::find()
-        .filter(voicemail::Column::MailboxLineId.is_in(lines.iter().copied()))
+        .filter(mailbox.condition())
         .filter(state_condition(state))
         .count(db)
         .await
 }
 
-/// A voicemail with the owner of its mailbox line, when `principal` may read it; None
-/// otherwise (someone else's voicemail does not exist for the caller).
+/// A voicemail with the line it came in on, when `principal` may read it; None otherwise
+/// (someone else's voicemail does not exist for the caller). A message is read by the person
+/// it was left for, whoever holds the line now.
 pub async fn readable(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -655,7 +690,7 @@ pub async fn readable(
     else {
         return Ok(None);
     };
-    Ok(rules::can_read_mailbox(principal, line.owner_id).then_some((vm, line)))
+    Ok(rules::can_read_mailbox(principal, vm.recipient_id).then_some((vm, line)))
 }
 
 /// Why one voicemail of a batch was not changed.
@@ -749,17 +784,17 @@ pub async fn delete(
     Ok(out)
 }
 
-/// Ids of the voicemails in the mailboxes in `from` state (every state but DELETED when
-/// None), for "mark all".
+/// Ids of the voicemails in a mailbox in `from` state (every state but DELETED when None),
+/// for "mark all".
 pub async fn ids_in(
     db: &impl ConnectionTrait,
-    lines: &[Uuid],
+    mailbox: Mailbox,
     from: Option<VoicemailState>,
 ) -> Result<Vec<Uuid>, DbErr> {
     voicemail::Entity::find()
         .select_only()
         .column(voicemail::Column::Id)
-        .filter(voicemail::Column::MailboxLineId.is_in(lines.iter().copied()))
+        .filter(mailbox.condition())
         .filter(state_condition(from))
         .order_by_desc(voicemail::Column::ReceivedAt)
         .into_tuple()

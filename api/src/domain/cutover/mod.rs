@@ -157,6 +157,45 @@ pub fn check_name(name: &str) -> Result<String, Refusal> {
     Ok(name.to_owned())
 }
 
+/// How many days of call history the MS Teams column counts: 1 to 3,660 (ten years), the
+/// one rule for `teamsEligibility(lookBackDays:)`, `GET /v1/teams-column.csv?lookBackDays=`
+/// and `chorus export teams-column --look-back-days`. Out of range is refused, not clamped:
+/// a typo must not silently export a different column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LookBackDays(u32);
+
+/// A look-back outside 1–3,660 days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "lookBackDays must be between {min} and {max}, got {0}",
+    min = LookBackDays::MIN,
+    max = LookBackDays::MAX
+)]
+pub struct LookBackOutOfRange(pub i64);
+
+impl LookBackDays {
+    pub const MIN: u32 = 1;
+    pub const MAX: u32 = 3660;
+
+    pub fn new(days: impl Into<i64>) -> Result<Self, LookBackOutOfRange> {
+        let days = days.into();
+        u32::try_from(days)
+            .ok()
+            .filter(|d| (Self::MIN..=Self::MAX).contains(d))
+            .map(Self)
+            .ok_or(LookBackOutOfRange(days))
+    }
+
+    pub fn days(self) -> u32 {
+        self.0
+    }
+
+    /// The start of the window: `days` before `now`.
+    pub fn since(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - chrono::Duration::days(i64::from(self.0))
+    }
+}
+
 /// Request lists name each person once.
 pub fn check_unique(ids: &[Uuid]) -> Result<(), Refusal> {
     let mut seen = std::collections::BTreeSet::new();
@@ -172,6 +211,29 @@ pub fn check_unique(ids: &[Uuid]) -> Result<(), Refusal> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn look_back_is_one_day_to_ten_years() {
+        for ok in [1_i64, 90, 3660] {
+            assert_eq!(LookBackDays::new(ok).map(LookBackDays::days), Ok(ok as u32));
+        }
+        for bad in [0_i64, -1, 3661, 999_999_999, i64::MAX, i64::MIN] {
+            assert_eq!(
+                LookBackDays::new(bad),
+                Err(LookBackOutOfRange(bad)),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            LookBackOutOfRange(0).to_string(),
+            "lookBackDays must be between 1 and 3660, got 0"
+        );
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        assert_eq!(
+            LookBackDays::new(2).map(|d| d.since(now)),
+            Ok(Utc.with_ymd_and_hms(2026, 2, 27, 12, 0, 0).unwrap())
+        );
+    }
 
     #[test]
     fn lateness_is_strictly_after_the_deadline() {

@@ -91,6 +91,29 @@ pub async fn members(db: &impl ConnectionTrait, tranche_id: Uuid) -> Result<Vec<
         .collect())
 }
 
+/// The members of a tranche who belong to one of `units` (a coordinator's view: other
+/// units' people in the same tranche are not theirs to see).
+pub async fn members_in_units(
+    db: &impl ConnectionTrait,
+    tranche_id: Uuid,
+    units: &std::collections::BTreeSet<Uuid>,
+) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    tranche_member::Entity::find()
+        .select_only()
+        .column(tranche_member::Column::PersonId)
+        .join(JoinType::InnerJoin, tranche_member::Relation::Person.def())
+        .filter(tranche_member::Column::TrancheId.eq(tranche_id))
+        .filter(entity::person::Column::UnitId.is_in(units.iter().copied()))
+        .order_by_asc(tranche_member::Column::PersonId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// A new tranche.
 #[derive(Clone, Debug)]
 pub struct NewTranche {
