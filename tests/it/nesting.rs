@@ -240,3 +240,26 @@ async fn deep_subscriptions_are_refused_over_the_websocket() {
     }
     still_alive(&app, &token).await;
 }
+
+/// A few lines of fragments, each spreading the next twice, stand for 2^n fields: found by the
+/// `nested_requests` fuzz target (30 levels kept the server busy for good). The cost walk stops
+/// at its budget and the operation is refused by its cost before async-graphql expands it.
+#[tokio::test]
+async fn fragments_that_double_are_refused_by_their_cost() {
+    let (app, token) = app_and_token().await;
+    let mut document = String::from("{ ...F0 }");
+    for i in 0..40 {
+        document.push_str(&format!(" fragment F{i} on Query {{ ...F{n} ...F{n} }}", n = i + 1));
+    }
+    document.push_str(" fragment F40 on Query { __typename }");
+    for operation in [document.clone(), document.replacen('{', "mutation {", 1)] {
+        let r = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            app.graphql(&operation).as_(&token).send(),
+        )
+        .await
+        .expect("answered, not expanded");
+        assert_eq!(r.error_code(), Some("MAX_COST_EXCEEDED"), "{}", r.body);
+    }
+    still_alive(&app, &token).await;
+}

@@ -187,12 +187,19 @@ fn nesting_refusal(what: &str, nesting: usize) -> ServerError {
 
 /// Measures the operation a request would run; None when the operation cannot be chosen
 /// (the executor reports that).
+///
+/// The walk follows fragment spreads, so a document of a few lines can stand for billions of
+/// fields (each fragment spreading the next twice: 2^n). It stops after `visit_budget(max_cost)`
+/// selections (fields, spreads and inline fragments) and the operation is then costed above
+/// `max_cost`, which is all the caller needs to know; the walk's own work stays bounded.
 pub fn analyze(
     doc: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
     max_page: u64,
+    max_cost: u64,
 ) -> Option<Analysis> {
+    let max_visits = visit_budget(max_cost);
     let operation = match &doc.operations {
         DocumentOperations::Single(op) => op,
         DocumentOperations::Multiple(ops) => match operation_name {
@@ -205,47 +212,77 @@ pub fn analyze(
         doc,
         variables,
         max_page,
+        visits_left: max_visits,
         analysis: Analysis::default(),
     };
     let root = &operation.node.selection_set.node;
     let cost = walker.selection_cost(root, false, 0, 0);
     if operation.node.ty == OperationType::Mutation {
-        walker.analysis.surcharge = MUTATION_COST.saturating_mul(root_fields(doc, root, 0));
+        walker.analysis.surcharge = MUTATION_COST.saturating_mul(walker.root_fields(root, 0));
     }
-    walker.analysis.cost = cost.saturating_add(walker.analysis.surcharge);
+    walker.analysis.cost = if walker.visits_left == 0 {
+        // Stopped: more fields than `max_cost`, each costing at least 1.
+        max_cost.saturating_add(1).max(cost)
+    } else {
+        cost
+    }
+    .saturating_add(walker.analysis.surcharge);
     Some(walker.analysis)
 }
 
-/// Root fields of a selection, through fragments.
-fn root_fields(doc: &ExecutableDocument, set: &SelectionSet, nesting: usize) -> u64 {
-    if nesting > MAX_FRAGMENT_NESTING {
-        return 0;
-    }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(_) => 1,
-            Selection::InlineFragment(f) => {
-                root_fields(doc, &f.node.selection_set.node, nesting + 1)
-            }
-            Selection::FragmentSpread(s) => doc
-                .fragments
-                .get(&s.node.fragment_name.node)
-                .map_or(0, |f| {
-                    root_fields(doc, &f.node.selection_set.node, nesting + 1)
-                }),
-        })
-        .sum()
+/// Selections the walk may visit for an operation of at most `max_cost` points. Every field
+/// costs at least 1, and every spread or inline fragment holds a non-empty selection set, so
+/// it leads to a field within [`MAX_FRAGMENT_NESTING`] + 1 more selections: a walk that visits
+/// more than this has met more than `max_cost` fields.
+fn visit_budget(max_cost: u64) -> u64 {
+    max_cost.saturating_mul(MAX_FRAGMENT_NESTING as u64 + 2)
 }
 
 struct Walker<'a> {
     doc: &'a ExecutableDocument,
     variables: &'a Variables,
     max_page: u64,
+    /// Fields the walk may still visit (see [`analyze`]); at 0 it stops.
+    visits_left: u64,
     analysis: Analysis,
 }
 
 impl Walker<'_> {
+    /// Takes one field from the visit budget; false once it is spent.
+    fn visit(&mut self) -> bool {
+        if self.visits_left == 0 {
+            return false;
+        }
+        self.visits_left -= 1;
+        true
+    }
+
+    /// Root fields of a selection, through fragments (within the same visit budget).
+    fn root_fields(&mut self, set: &SelectionSet, nesting: usize) -> u64 {
+        if nesting > MAX_FRAGMENT_NESTING {
+            return 0;
+        }
+        let mut total: u64 = 0;
+        for item in &set.items {
+            if !self.visit() {
+                break;
+            }
+            total = total.saturating_add(match &item.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(f) => {
+                    self.root_fields(&f.node.selection_set.node, nesting + 1)
+                }
+                Selection::FragmentSpread(spread) => {
+                    match self.doc.fragments.get(&spread.node.fragment_name.node) {
+                        Some(f) => self.root_fields(&f.node.selection_set.node, nesting + 1),
+                        None => 0,
+                    }
+                }
+            });
+        }
+        total
+    }
+
     /// Cost of a selection set; `lists` counts enclosing introspection lists.
     fn selection_cost(
         &mut self,
@@ -259,6 +296,11 @@ impl Walker<'_> {
         }
         let mut total: u64 = 0;
         for item in &set.items {
+            // Spreads and inline fragments count as visits too: a chain of empty fragments
+            // costs nothing but still has to be walked.
+            if !self.visit() {
+                break;
+            }
             let cost = match &item.node {
                 Selection::Field(field) => {
                     let field = &field.node;
@@ -548,7 +590,15 @@ impl Meter<'_> {
         let analysis = request
             .parsed_query()
             .ok()
-            .and_then(|doc| analyze(doc, operation_name.as_deref(), &variables, limits.max_page));
+            .and_then(|doc| {
+                analyze(
+                    doc,
+                    operation_name.as_deref(),
+                    &variables,
+                    limits.max_page,
+                    limits.max_cost,
+                )
+            });
         request.variables = variables;
         let Some(analysis) = analysis else {
             return Ok(());
@@ -662,7 +712,7 @@ mod tests {
 
     fn measure(query: &str, variables: serde_json::Value) -> Analysis {
         let doc = parse_query(query).expect("test queries parse");
-        analyze(&doc, None, &Variables::from_json(variables), 100).expect("one operation")
+        analyze(&doc, None, &Variables::from_json(variables), 100, 100_000).expect("one operation")
     }
 
     #[test]
@@ -768,6 +818,29 @@ mod tests {
             serde_json::json!({}),
         );
         assert_eq!(c.cost, 1);
+    }
+
+    #[test]
+    fn fragments_that_double_stop_the_walk_at_the_budget() {
+        // F0 spreads F1 twice, F1 spreads F2 twice, …: 2^30 fields from 31 lines.
+        let mut query = String::from("{ ...F0 }");
+        for i in 0..30 {
+            query.push_str(&format!(" fragment F{i} on Query {{ ...F{n} ...F{n} }}", n = i + 1));
+        }
+        query.push_str(" fragment F30 on Query { __typename }");
+        let doc = parse_query(&query).expect("parses");
+        let started = std::time::Instant::now();
+        let a = analyze(&doc, None, &Variables::default(), 100, 5_000).expect("one operation");
+        assert!(a.cost > 5_000, "{a:?}");
+        // Bounded work, whatever the machine: far from the 2^30 visits of a full walk.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // The same for a mutation's root fields.
+        let doc = parse_query(&query.replacen('{', "mutation {", 1)).expect("parses");
+        let a = analyze(&doc, None, &Variables::default(), 100, 5_000).expect("one operation");
+        assert!(a.cost > 5_000, "{a:?}");
+        // Within the budget nothing changes.
+        let small = measure("{ ...A } fragment A on Query { ...B ...B } fragment B on Query { __typename }", serde_json::json!({}));
+        assert_eq!(small.cost, 2);
     }
 
     #[test]
