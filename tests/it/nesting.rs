@@ -249,7 +249,10 @@ async fn fragments_that_double_are_refused_by_their_cost() {
     let (app, token) = app_and_token().await;
     let mut document = String::from("{ ...F0 }");
     for i in 0..40 {
-        document.push_str(&format!(" fragment F{i} on Query {{ ...F{n} ...F{n} }}", n = i + 1));
+        document.push_str(&format!(
+            " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+            n = i + 1
+        ));
     }
     document.push_str(" fragment F40 on Query { __typename }");
     for operation in [document.clone(), document.replacen('{', "mutation {", 1)] {

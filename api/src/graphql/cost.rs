@@ -587,18 +587,15 @@ impl Meter<'_> {
         // Variables are moved aside rather than copied (a PBX batch is MBs).
         let operation_name = request.operation_name.clone();
         let variables = std::mem::take(&mut request.variables);
-        let analysis = request
-            .parsed_query()
-            .ok()
-            .and_then(|doc| {
-                analyze(
-                    doc,
-                    operation_name.as_deref(),
-                    &variables,
-                    limits.max_page,
-                    limits.max_cost,
-                )
-            });
+        let analysis = request.parsed_query().ok().and_then(|doc| {
+            analyze(
+                doc,
+                operation_name.as_deref(),
+                &variables,
+                limits.max_page,
+                limits.max_cost,
+            )
+        });
         request.variables = variables;
         let Some(analysis) = analysis else {
             return Ok(());
@@ -825,7 +822,10 @@ mod tests {
         // F0 spreads F1 twice, F1 spreads F2 twice, …: 2^30 fields from 31 lines.
         let mut query = String::from("{ ...F0 }");
         for i in 0..30 {
-            query.push_str(&format!(" fragment F{i} on Query {{ ...F{n} ...F{n} }}", n = i + 1));
+            query.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
         }
         query.push_str(" fragment F30 on Query { __typename }");
         let doc = parse_query(&query).expect("parses");
@@ -839,7 +839,10 @@ mod tests {
         let a = analyze(&doc, None, &Variables::default(), 100, 5_000).expect("one operation");
         assert!(a.cost > 5_000, "{a:?}");
         // Within the budget nothing changes.
-        let small = measure("{ ...A } fragment A on Query { ...B ...B } fragment B on Query { __typename }", serde_json::json!({}));
+        let small = measure(
+            "{ ...A } fragment A on Query { ...B ...B } fragment B on Query { __typename }",
+            serde_json::json!({}),
+        );
         assert_eq!(small.cost, 2);
     }
 
