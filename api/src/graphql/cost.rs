@@ -835,7 +835,7 @@ mod tests {
         // Bounded work, whatever the machine: far from the 2^30 visits of a full walk.
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         // The same for a mutation's root fields.
-        let doc = parse_query(&query.replacen('{', "mutation {", 1)).expect("parses");
+        let doc = parse_query(query.replacen('{', "mutation {", 1)).expect("parses");
         let a = analyze(&doc, None, &Variables::default(), 100, 5_000).expect("one operation");
         assert!(a.cost > 5_000, "{a:?}");
         // Within the budget nothing changes.
