@@ -161,6 +161,40 @@ impl TestApp {
         .expect("mint token")
     }
 
+    /// The E.164 number of `person`'s (first) personal line.
+    pub async fn number_of(&self, person: uuid::Uuid) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::line::Entity::find()
+            .filter(entity::line::Column::OwnerId.eq(person))
+            .one(self.db())
+            .await
+            .expect("db")
+            .expect("line")
+            .e164
+    }
+
+    /// Voicemail rows in the database, every state.
+    pub async fn voicemail_rows(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::voicemail::Entity::find()
+            .count(self.db())
+            .await
+            .expect("count")
+    }
+
+    /// Blobs in the voicemail store.
+    pub async fn blobs(&self) -> usize {
+        use futures_util::TryStreamExt;
+        self.state
+            .voicemails
+            .store
+            .list(None)
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("list")
+            .len()
+    }
+
     /// Opens `/graphql/ws` with the `graphql-transport-ws` subprotocol and completes
     /// `connection_init` with `token` (asserting the `connection_ack`).
     pub async fn ws_ready(&self, token: &str) -> Ws {

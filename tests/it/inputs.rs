@@ -9,8 +9,7 @@ use chorus::{
     graphql::node::{NodeType, encode},
 };
 use chorus_tests::{TestApp, fixtures, fixtures::Cast};
-use entity::{audit_event, call_record, line, person, voicemail};
-use futures_util::TryStreamExt;
+use entity::{audit_event, call_record, line, person};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,34 +18,6 @@ async fn setup_with(adjust: impl FnOnce(&mut chorus::config::Settings)) -> (Test
     let app = TestApp::spawn_with(adjust).await;
     let cast = fixtures::cast(app.db()).await;
     (app, cast)
-}
-
-async fn number_of(app: &TestApp, person: uuid::Uuid) -> String {
-    line::Entity::find()
-        .filter(line::Column::OwnerId.eq(person))
-        .one(app.db())
-        .await
-        .expect("db")
-        .expect("line")
-        .e164
-}
-
-async fn voicemail_rows(app: &TestApp) -> u64 {
-    voicemail::Entity::find()
-        .count(app.db())
-        .await
-        .expect("count")
-}
-
-async fn blobs(app: &TestApp) -> usize {
-    app.state
-        .voicemails
-        .store
-        .list(None)
-        .try_collect::<Vec<_>>()
-        .await
-        .expect("list")
-        .len()
 }
 
 const BOUNDARY: &str = "chorus-inputs-boundary";
@@ -146,7 +117,7 @@ fn part_head(name: &str) -> String {
 #[tokio::test]
 async fn oversize_multipart_fields_are_refused_while_read() {
     let (app, cast) = setup_with(|s| s.voicemail.max_bytes = 1 << 20).await;
-    let number = number_of(&app, cast.user.id).await;
+    let number = app.number_of(cast.user.id).await;
     let five_mb = 5 << 20;
 
     for field in ["caller", "pbxMessageId", "receivedAt"] {
@@ -228,8 +199,8 @@ async fn oversize_multipart_fields_are_refused_while_read() {
     let body: Value = r.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "FIELD_TOO_LARGE");
 
-    assert_eq!(voicemail_rows(&app).await, 0, "nothing stored");
-    assert_eq!(blobs(&app).await, 0, "no blob written");
+    assert_eq!(app.voicemail_rows().await, 0, "nothing stored");
+    assert_eq!(app.blobs().await, 0, "no blob written");
 }
 
 /// 7(a): a malformed DateTime inside an input object (literal or variable) comes back with a
@@ -337,7 +308,7 @@ async fn look_back_days_are_one_rule_for_graphql_and_csv() {
 #[tokio::test]
 async fn pbx_times_before_2000_or_ahead_are_refused_everywhere() {
     let (app, cast) = setup_with(|_| {}).await;
-    let number = number_of(&app, cast.user.id).await;
+    let number = app.number_of(cast.user.id).await;
     let pbx = app.token("pbx").await;
     let ahead = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
     for (i, received) in ["0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z", &ahead]
@@ -383,8 +354,8 @@ async fn pbx_times_before_2000_or_ahead_are_refused_everywhere() {
         .await
         .expect("send");
     assert_eq!(r.status().as_u16(), 400);
-    assert_eq!(voicemail_rows(&app).await, 0, "nothing stored");
-    assert_eq!(blobs(&app).await, 0, "no blob written");
+    assert_eq!(app.voicemail_rows().await, 0, "nothing stored");
+    assert_eq!(app.blobs().await, 0, "no blob written");
 
     // Call records: the same bound, reported per record.
     let extension = line::Entity::find()

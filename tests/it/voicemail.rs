@@ -7,7 +7,7 @@ use std::time::Duration;
 use chorus::demo::audio::{alaw_wav, mulaw_wav, synth_message};
 use chorus_tests::{TestApp, fixtures, fixtures::Cast};
 use entity::{line, mailbox_settings, voicemail};
-use futures_util::{SinkExt, StreamExt, TryStreamExt};
+use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
@@ -25,16 +25,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-async fn number_of(app: &TestApp, person: uuid::Uuid) -> String {
-    line::Entity::find()
-        .filter(line::Column::OwnerId.eq(person))
-        .one(app.db())
-        .await
-        .expect("db")
-        .expect("line")
-        .e164
-}
-
 struct Setup {
     app: TestApp,
     cast: Cast,
@@ -48,7 +38,7 @@ async fn setup_with(adjust: impl FnOnce(&mut chorus::config::Settings)) -> Setup
     let cast = fixtures::cast(app.db()).await;
     let pbx = app.token("pbx").await;
     let alice = app.token("alice").await;
-    let alice_number = number_of(&app, cast.user.id).await;
+    let alice_number = app.number_of(cast.user.id).await;
     Setup {
         app,
         cast,
@@ -145,24 +135,6 @@ async fn ingest_ok(s: &Setup, pbx_id: &str, seconds: f32) -> String {
     body["id"].as_str().expect("id").to_owned()
 }
 
-async fn rows(app: &TestApp) -> u64 {
-    voicemail::Entity::find()
-        .count(app.db())
-        .await
-        .expect("count")
-}
-
-async fn blobs(app: &TestApp) -> usize {
-    app.state
-        .voicemails
-        .store
-        .list(None)
-        .try_collect::<Vec<_>>()
-        .await
-        .expect("list")
-        .len()
-}
-
 const LIST: &str = "query($p: ID, $s: VoicemailState, $first: Int, $after: String) {
   voicemails(personId: $p, state: $s, first: $first, after: $after) {
     newCount totalCount pageInfo { hasNextPage endCursor }
@@ -189,9 +161,9 @@ async fn the_pbx_delivers_once_per_message_id() {
     let (status, again) = ingest(&s, &s.alice_number, "PBX-1", None, audio.clone()).await;
     assert_eq!(status, 200, "{again:#}");
     assert_eq!(again["id"], first["id"]);
-    assert_eq!(rows(&s.app).await, 1);
+    assert_eq!(s.app.voicemail_rows().await, 1);
     // The same id for another mailbox is a conflict.
-    let hugo = number_of(&s.app, s.cast.hidden.id).await;
+    let hugo = s.app.number_of(s.cast.hidden.id).await;
     let (status, body) = ingest(&s, &hugo, "PBX-1", None, audio.clone()).await;
     assert_eq!(status, 409, "{body:#}");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "CONFLICT");
@@ -254,7 +226,7 @@ async fn the_pbx_delivers_once_per_message_id() {
         .await
         .expect("send");
     assert_eq!(r.status(), 401);
-    assert_eq!(rows(&s.app).await, 2);
+    assert_eq!(s.app.voicemail_rows().await, 2);
 }
 
 #[tokio::test]
@@ -332,8 +304,8 @@ async fn broken_uploads_are_refused_and_leave_nothing() {
             "{name}: {body:#}"
         );
     }
-    assert_eq!(rows(&s.app).await, 0);
-    assert_eq!(blobs(&s.app).await, 0);
+    assert_eq!(s.app.voicemail_rows().await, 0);
+    assert_eq!(s.app.blobs().await, 0);
     // Without a Content-Length the limit is enforced while reading.
     let (got, body) = ingest_chunked(&s, &s.alice_number, "chunked", &message(4, 30.0)).await;
     assert_eq!(
@@ -343,8 +315,8 @@ async fn broken_uploads_are_refused_and_leave_nothing() {
     );
     let (got, body) = ingest_chunked(&s, &s.alice_number, "chunked-ok", &good).await;
     assert_eq!(got, 201, "{body:#}");
-    assert_eq!(rows(&s.app).await, 1);
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.voicemail_rows().await, 1);
+    assert_eq!(s.app.blobs().await, 1);
 }
 
 #[tokio::test]
@@ -356,7 +328,7 @@ async fn a_failing_store_leaves_no_row_and_a_failing_database_no_blob() {
     std::fs::write(&dir, b"not a directory").expect("file");
     let (status, body) = ingest(&s, &s.alice_number, "S1", None, message(5, 1.0)).await;
     assert_eq!(status, 503, "{body:#}");
-    assert_eq!(rows(&s.app).await, 0);
+    assert_eq!(s.app.voicemail_rows().await, 0);
     std::fs::remove_file(&dir).expect("remove file");
     std::fs::create_dir(&dir).expect("dir");
     // The database: a trigger refuses the insert after the blob is written.
@@ -378,15 +350,15 @@ async fn a_failing_store_leaves_no_row_and_a_failing_database_no_blob() {
     }
     let (status, body) = ingest(&s, &s.alice_number, "S2", None, message(6, 1.0)).await;
     assert_eq!(status, 503, "{body:#}");
-    assert_eq!(rows(&s.app).await, 0);
-    assert_eq!(blobs(&s.app).await, 0);
+    assert_eq!(s.app.voicemail_rows().await, 0);
+    assert_eq!(s.app.blobs().await, 0);
     db.execute_unprepared("DROP TRIGGER sabotage ON voicemail")
         .await
         .or(db.execute_unprepared("DROP TRIGGER sabotage").await)
         .expect("drop trigger");
     let (status, _) = ingest(&s, &s.alice_number, "S3", None, message(7, 1.0)).await;
     assert_eq!(status, 201);
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.blobs().await, 1);
 }
 
 #[tokio::test]
@@ -693,7 +665,7 @@ async fn audio_is_served_with_ranges_and_validators() {
     assert_eq!(&pcm[..4], b"RIFF");
     assert_eq!(u16::from_le_bytes([pcm[20], pcm[21]]), 1, "PCM format tag");
     assert_eq!(u16::from_le_bytes([pcm[34], pcm[35]]), 16, "16-bit");
-    assert_eq!(blobs(&s.app).await, 2, "original and rendition");
+    assert_eq!(s.app.blobs().await, 2, "original and rendition");
     let r = s
         .app
         .client
@@ -1005,7 +977,7 @@ async fn a_greeting_is_uploaded_as_a_graphql_multipart_request() {
         body["data"]["uploadGreeting"]["mailbox"]["customGreeting"], true,
         "{body:#}"
     );
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.blobs().await, 1);
     // A replacement removes the old blob.
     let body: Value = upload(message(22, 2.0))
         .await
@@ -1017,7 +989,7 @@ async fn a_greeting_is_uploaded_as_a_graphql_multipart_request() {
         body["data"]["uploadGreeting"]["mailbox"]["customGreeting"], true,
         "{body:#}"
     );
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.blobs().await, 1);
     // Not audio: a user error, nothing stored.
     let body: Value = upload(b"MZ not a greeting".to_vec())
         .await
@@ -1029,7 +1001,7 @@ async fn a_greeting_is_uploaded_as_a_graphql_multipart_request() {
         body["data"]["uploadGreeting"]["userErrors"][0]["code"], "INVALID",
         "{body:#}"
     );
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.blobs().await, 1);
     let r = s
         .app
         .graphql("mutation { resetGreeting(input: {}) { mailbox { customGreeting version } } }")
@@ -1038,7 +1010,7 @@ async fn a_greeting_is_uploaded_as_a_graphql_multipart_request() {
         .await
         .ok();
     assert_eq!(r.data("/resetGreeting/mailbox/customGreeting"), false);
-    assert_eq!(blobs(&s.app).await, 0);
+    assert_eq!(s.app.blobs().await, 0);
 }
 
 /// Opens a graphql-transport-ws subscription to `voicemailReceived` on `app`.
@@ -1093,7 +1065,7 @@ async fn a_subscriber_hears_of_new_voicemail() {
     let s = setup().await;
     let mut ws = subscribe(&s.app, &s.alice).await;
     // Hugo's voicemail is not Alice's business.
-    let hugo = number_of(&s.app, s.cast.hidden.id).await;
+    let hugo = s.app.number_of(s.cast.hidden.id).await;
     let (status, _) = ingest(&s, &hugo, "H1", None, message(31, 1.0)).await;
     assert_eq!(status, 201);
     ingest_ok(&s, "W1", 1.5).await;
@@ -1178,8 +1150,8 @@ async fn fsck_finds_and_repairs_what_store_and_database_disagree_on() {
         .await
         .expect("fsck");
     assert!(report.is_clean(), "{report:?}");
-    assert_eq!(rows(&s.app).await, 1);
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.voicemail_rows().await, 1);
+    assert_eq!(s.app.blobs().await, 1);
 }
 
 #[tokio::test]
@@ -1214,11 +1186,11 @@ async fn deleted_voicemail_is_purged_after_the_retention_period() {
         0,
         "still kept"
     );
-    assert_eq!(blobs(&s.app).await, 3);
+    assert_eq!(s.app.blobs().await, 3);
     let later = now + chrono::Duration::days(31);
     assert_eq!(vm.purge_expired(s.app.db(), later).await.expect("purge"), 1);
-    assert_eq!(rows(&s.app).await, 1);
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.voicemail_rows().await, 1);
+    assert_eq!(s.app.blobs().await, 1);
     let r = s
         .app
         .graphql("query($id: ID!) { voicemail(id: $id) { state } }")
@@ -1272,7 +1244,7 @@ async fn voicemail_round_trips_through_s3() {
         .expect("send");
     assert_eq!(r.status(), 206);
     assert_eq!(r.bytes().await.expect("body").as_ref(), &bytes[4..8]);
-    assert_eq!(blobs(&s.app).await, 1);
+    assert_eq!(s.app.blobs().await, 1);
     let report = s
         .app
         .state
