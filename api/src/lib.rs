@@ -9,6 +9,7 @@
 //! - `http`: GraphQL over HTTP, the WebSocket, health routes.
 //! - `graphql`: the schema, one module per area.
 //! - `metrics`: Prometheus metrics at `/metrics`.
+//! - `error`: the error vocabulary every layer speaks (`ApiError`, `UserError`, `Outcome`).
 //! - `domain`: the rules, pure functions with table tests.
 //! - `services`: transactions around the rules, audit, token minting.
 //! - `events`: voicemail events across processes (PostgreSQL NOTIFY, or in-process).
@@ -22,6 +23,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Guard, Result};
 
 use super::{Principal, Role};
-use crate::graphql::errors::ApiError;
+use crate::error::ApiError;
 
 /// Admits callers holding any one of the roles.
 pub struct RoleGuard {

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use super::{AccessClaims, AuthError, PrincipalKind, TokenKeys};
 
-/// A role as GraphQL and guards see it. Every person is a USER.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A role, as guards and the rules see it. Every person is a USER.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Any signed-in person: sees and manages their own things.
     User,

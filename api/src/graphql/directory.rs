@@ -263,7 +263,10 @@ impl Person {
             unit_ids.extend(g.unit_id);
         }
         roles.sort();
-        Ok(Some(PersonRoles { roles, unit_ids }))
+        Ok(Some(PersonRoles {
+            roles: roles.into_iter().map(Into::into).collect(),
+            unit_ids,
+        }))
     }
 }
 
@@ -272,7 +275,7 @@ impl Person {
 #[graphql(complex)]
 pub struct PersonRoles {
     /// Every role held; USER is always there.
-    pub roles: Vec<Role>,
+    pub roles: Vec<super::enums::Role>,
     #[graphql(skip)]
     pub unit_ids: Vec<Uuid>,
 }

@@ -6,8 +6,8 @@ use entity::enums as db;
 /// Declares a GraphQL enum with the same variants as an entity enum, and conversions both ways.
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident <=> $src:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
         #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $(#[$meta])*
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl From<$src> for $name {
@@ -23,6 +23,8 @@ macro_rules! mirror_enum {
         }
     };
 }
+
+pub(crate) use mirror_enum;
 
 mirror_enum! {
     /// What kind of organisational unit this is.
@@ -169,5 +171,19 @@ mirror_enum! {
         Saved,
         /// Deleted: hidden from lists, audio kept until the retention period ends, then purged.
         Deleted,
+    }
+}
+
+mirror_enum! {
+    /// A role as GraphQL and guards see it. Every person is a USER.
+    Role <=> crate::auth::Role {
+        /// Any signed-in person: sees and manages their own things.
+        User,
+        /// A telephone coordinator: manages the people of their units.
+        Coordinator,
+        /// A telephone administrator: everything.
+        Admin,
+        /// An automation or PBX service account, limited by its scopes.
+        Service,
     }
 }

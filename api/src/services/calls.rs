@@ -28,6 +28,7 @@ use crate::domain::{
     calls::{MISSED, NumberFilter, RawCall, Reject, ValidCall, validate},
     phone::Dialled,
 };
+use crate::error::ApiError;
 
 /// Whose history the caller may read: their own (the default); admins anyone's; coordinators
 /// the people of their units. FORBIDDEN otherwise, NOT_FOUND for an unknown person.
@@ -35,8 +36,7 @@ pub async fn history_owner(
     conn: &impl ConnectionTrait,
     principal: &crate::auth::Principal,
     person_id: Option<Uuid>,
-) -> Result<Uuid, crate::graphql::errors::ApiError> {
-    use crate::graphql::errors::ApiError;
+) -> Result<Uuid, ApiError> {
     let Some(id) = person_id else {
         return principal.person_id.ok_or_else(|| {
             ApiError::BadUserInput(

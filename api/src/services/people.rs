@@ -21,7 +21,7 @@ use crate::{
         directory::{self as visibility, Entry},
         text::fold_search_name,
     },
-    graphql::errors::{ApiError, Outcome, UserError, UserErrorCode},
+    error::{ApiError, Outcome, UserError, UserErrorCode, try_refuse},
     services::{audit, directory},
 };
 
@@ -77,15 +77,6 @@ async fn save_person(
         .filter(person::Column::Version.eq(before.version))
         .exec(txn)
         .await
-}
-
-macro_rules! try_refuse {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(user_error) => return Ok(Err(user_error)),
-        }
-    };
 }
 
 /// Changes to a person's directory entry; `None` leaves a field as it is, and for the job
