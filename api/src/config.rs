@@ -56,6 +56,9 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use jsonwebtoken::Algorithm;
 
+/// PostgreSQL connections of a pool unless configured (`CHORUS_DB_MAX_CONNECTIONS`).
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
 /// Everything the server needs to start; secrets are never printed (see [`Settings::summary`]).
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -492,7 +495,7 @@ impl Settings {
             data_dir,
             database,
             db_max_connections: number::<u32>("CHORUS_DB_MAX_CONNECTIONS")?
-                .unwrap_or(crate::db::DEFAULT_MAX_CONNECTIONS),
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS),
             auth,
             limits,
             introspection,
@@ -508,7 +511,7 @@ impl Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: DatabaseUrl::sqlite_in(&data_dir),
-            db_max_connections: crate::db::DEFAULT_MAX_CONNECTIONS,
+            db_max_connections: DEFAULT_MAX_CONNECTIONS,
             data_dir,
             auth: AuthSettings {
                 issuer: "chorus".into(),

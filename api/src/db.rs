@@ -24,13 +24,10 @@ pub const IDS_PER_STATEMENT: usize = 500;
 /// hundred bytes each, so that a statement stays as small as [`IDS_PER_STATEMENT`] keeps one.
 pub const JSON_ROWS_PER_STATEMENT: usize = 40;
 
-/// PostgreSQL connections of a pool unless configured (`CHORUS_DB_MAX_CONNECTIONS`).
-pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
-
 /// Opens a pool on the database with the default size; creates the SQLite file (and its
 /// folder) if missing.
 pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, DEFAULT_MAX_CONNECTIONS).await
+    connect_with(url, crate::config::DEFAULT_MAX_CONNECTIONS).await
 }
 
 /// [`connect`] with at most `max_connections` PostgreSQL connections (SQLite keeps 8: one

@@ -14,8 +14,6 @@
 //! The edges map this vocabulary and nothing else: `graphql::errors` to `extensions.code` and a
 //! mutation payload's `userErrors`, `http::errors` to a status and a JSON body.
 
-use crate::domain::groups::{GroupRefusal, RefusalCategory};
-
 /// A failure of the whole request, with its code.
 ///
 /// Deliberately not `Display`: a `Display` type would turn into a GraphQL error without a
@@ -87,12 +85,6 @@ fn is_datetime_overflow(e: &sea_orm::DbErr) -> bool {
     matches!(&**e, sqlx::Error::Database(d) if d.code().as_deref() == Some("22008"))
 }
 
-impl From<crate::auth::AuthError> for ApiError {
-    fn from(_: crate::auth::AuthError) -> Self {
-        Self::Unauthenticated
-    }
-}
-
 /// Why a mutation's input was refused: the closed set of coarse codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UserErrorCode {
@@ -134,22 +126,23 @@ impl UserError {
         }
     }
 
-    /// A refusal of a group, centre or conference rule (`domain::groups`) on `field`: the
-    /// coarse code from the rule's category, `reason` its stable code.
-    pub fn refused(field: Vec<String>, refusal: &GroupRefusal, message: String) -> Self {
-        let code = match refusal.category() {
-            RefusalCategory::Invalid => UserErrorCode::Invalid,
-            RefusalCategory::NotFound => UserErrorCode::NotFound,
-            RefusalCategory::Duplicate => UserErrorCode::Duplicate,
-            RefusalCategory::RuleViolation => UserErrorCode::RuleViolation,
-        };
+    /// A refusal of a domain rule on `field`: the rule's coarse code, `reason` its stable code.
+    pub fn refused(field: Vec<String>, refusal: &impl RuleRefusal, message: String) -> Self {
         Self {
             field,
             message,
-            code,
-            reason: Some(refusal.code().to_owned()),
+            code: refusal.user_error_code(),
+            reason: Some(refusal.reason().to_owned()),
         }
     }
+}
+
+/// A typed refusal of a rule in `domain` that has a stable code of its own.
+pub trait RuleRefusal {
+    /// The coarse code it maps to.
+    fn user_error_code(&self) -> UserErrorCode;
+    /// Its stable code, UPPER_SNAKE (e.g. `PLATFORM_MISMATCH`).
+    fn reason(&self) -> &'static str;
 }
 
 /// The outcome of a service's change: `Ok(Err(user_error))` is a refusal (nothing written),

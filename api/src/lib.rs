@@ -3,7 +3,8 @@
 //!
 //! Layout:
 //! - `config`: settings from flags and environment, validated at start-up.
-//! - `app`: state, router, serving until shutdown.
+//! - `state`: what every request shares (`AppState`).
+//! - `app`: the router, serving until shutdown.
 //! - `db`: connecting and migrating SQLite or PostgreSQL.
 //! - `auth`: tokens, the `Principal`, guards.
 //! - `http`: GraphQL over HTTP, the WebSocket, health routes.
@@ -30,3 +31,4 @@ pub mod http;
 pub mod metrics;
 pub mod seed;
 pub mod services;
+pub mod state;

@@ -38,8 +38,8 @@ use sea_orm::{
 };
 
 use crate::{
-    app::AppState, auth::principal::authenticate_known, graphql::errors::ApiError,
-    http::voicemail::ClientAddress,
+    auth::ClientAddress, auth::principal::authenticate_known, graphql::errors::ApiError,
+    state::AppState,
 };
 
 /// Distinct operation names given their own series.
@@ -126,7 +126,7 @@ pub async fn scrape(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
 ) -> Response {
-    let client = ClientAddress::of(&state, peer, &headers);
+    let client = ClientAddress::of(&state.settings.network, peer, &headers);
     // A scraper on the same host, not relayed by a proxy.
     let local =
         client.ip.is_some_and(|ip| ip.is_loopback()) && !headers.contains_key("x-forwarded-for");

@@ -70,6 +70,13 @@ pub struct TokenKeys {
 }
 
 /// Failure to load keys at start-up.
+/// A token that does not verify is, to the caller, no credentials at all.
+impl From<AuthError> for crate::error::ApiError {
+    fn from(_: AuthError) -> Self {
+        Self::Unauthenticated
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read or write key file {path}: {source}")]

@@ -322,6 +322,22 @@ impl GroupRefusal {
     }
 }
 
+impl crate::error::RuleRefusal for GroupRefusal {
+    fn user_error_code(&self) -> crate::error::UserErrorCode {
+        use crate::error::UserErrorCode;
+        match self.category() {
+            RefusalCategory::Invalid => UserErrorCode::Invalid,
+            RefusalCategory::NotFound => UserErrorCode::NotFound,
+            RefusalCategory::Duplicate => UserErrorCode::Duplicate,
+            RefusalCategory::RuleViolation => UserErrorCode::RuleViolation,
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        self.code()
+    }
+}
+
 fn platform_name(p: Platform) -> &'static str {
     match p {
         Platform::Chorus => "Chorus",

@@ -28,9 +28,10 @@ use super::{
     pagination::{Page, PageInfo},
 };
 use crate::{
+    auth::ClientAddress,
     auth::{Principal, media::MAX_TTL},
     domain::voicemail as rules,
-    http::voicemail::{ClientAddress, audio_message},
+    services::voicemail::audio_message,
     services::{
         audit::{self, Subject},
         voicemail::{self as service, IngestError, ItemError, VoicemailKey, Voicemails},

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::Principal,
     domain::text::Quoted,
     graphql::{
@@ -26,6 +25,7 @@ use crate::{
     },
     http::errors::Params,
     services::calls::{self as service, CallKey},
+    state::AppState,
 };
 
 /// Query parameters of the export.

@@ -26,11 +26,11 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    app::AppState,
+    auth::ClientAddress,
     auth::principal::authenticate_known,
     graphql::{cost, loaders::Loaders},
-    http::voicemail::ClientAddress,
     metrics as observe,
+    state::AppState,
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -183,7 +183,7 @@ pub async fn get(
             }
         }
     }
-    let client = ClientAddress::of(&state, peer, &headers);
+    let client = ClientAddress::of(&state.settings.network, peer, &headers);
     execute(state, Method::GET, &headers, media, client, request).await
 }
 
@@ -198,7 +198,7 @@ pub async fn post(
     let Some(media) = Media::negotiate(header_str(&headers, header::ACCEPT)) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let client = ClientAddress::of(&state, peer, &headers);
+    let client = ClientAddress::of(&state.settings.network, peer, &headers);
     let content_type = header_str(&headers, header::CONTENT_TYPE).to_ascii_lowercase();
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if essence == "multipart/form-data" {

@@ -13,7 +13,6 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::{
-    app::AppState,
     auth::Principal,
     domain::cutover::LookBackDays,
     graphql::{
@@ -22,6 +21,7 @@ use crate::{
     },
     http::errors::Params,
     services::cutover::column,
+    state::AppState,
 };
 
 /// Query parameters of the export.

@@ -18,12 +18,9 @@
 //!   rendition (decoded once, then kept in the store) for players that cannot play G.711;
 //!   `?download=1` asks the browser to save rather than play.
 
-use std::net::SocketAddr;
-
 use axum::{
-    Extension,
     body::Body,
-    extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State},
+    extract::{FromRequest, Multipart, Path, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -36,15 +33,15 @@ use storage::{BlobKey, ProbeError, RangeDecision, StorageError, parse_range};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthError, Principal, principal::authenticate_known},
-    domain::{pbx::PbxTime, text::Quoted, voicemail as rules},
+    domain::{pbx::PbxTime, text::Quoted},
     graphql::{
         errors::ApiError,
         node::{NodeType, decode, encode},
     },
     http::errors::Params,
     services::voicemail::{self as service, IngestError, IngestInput, Ingested},
+    state::AppState,
 };
 
 /// The scope a service account needs to deliver voicemail.
@@ -188,30 +185,7 @@ fn probe_failure(probe: &ProbeError) -> IngestFailure {
         status,
         code,
         reason: Some(probe.code()),
-        message: audio_message(probe),
-    }
-}
-
-/// What to tell a client about refused audio (never decoder internals).
-pub fn audio_message(probe: &ProbeError) -> String {
-    match probe {
-        ProbeError::Empty(_) => "the upload holds no audio".into(),
-        ProbeError::NotAudio(_) => {
-            "the upload is not audio in a known format (WAV, MP3, FLAC, Ogg Vorbis, AAC/M4A)".into()
-        }
-        ProbeError::UnsupportedCodec(codec) => format!("the audio codec is not supported: {codec}"),
-        ProbeError::TooLarge { max, .. } => {
-            format!("the audio is larger than the {max} bytes allowed")
-        }
-        ProbeError::TooLong { max_ms } => {
-            format!(
-                "the recording is longer than the {} s allowed",
-                max_ms / 1000
-            )
-        }
-        ProbeError::Corrupt(_) => "the audio is damaged or truncated".into(),
-        ProbeError::BudgetExceeded => "the audio took too long to decode".into(),
-        ProbeError::Aborted => "the server is shutting down; retry".into(),
+        message: crate::services::voicemail::audio_message(probe),
     }
 }
 
@@ -695,38 +669,6 @@ fn if_range_holds(headers: &HeaderMap, etag: &str) -> bool {
     match headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
         None => true,
         Some(v) => v.trim() == etag,
-    }
-}
-
-/// The client address for the trusted-network rule: the TCP peer, or what trusted proxies
-/// forwarded (see `domain::voicemail::client_address`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientAddress {
-    pub ip: Option<std::net::IpAddr>,
-    /// True when `ip` is inside `CHORUS_TRUSTED_NETWORKS`.
-    pub trusted: bool,
-}
-
-impl ClientAddress {
-    /// Works out the client address of a request.
-    pub fn of(
-        state: &AppState,
-        peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-        headers: &HeaderMap,
-    ) -> Self {
-        let network = &state.settings.network;
-        let forwarded: Vec<&str> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let ip = peer.and_then(|Extension(ConnectInfo(addr))| {
-            rules::client_address(addr.ip(), &forwarded, &network.trusted_proxies)
-        });
-        Self {
-            ip,
-            trusted: rules::is_trusted(ip, &network.trusted_networks),
-        }
     }
 }
 

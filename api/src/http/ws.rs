@@ -44,12 +44,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
-    app::AppState,
     auth::{
         AuthError, Principal,
         principal::{bearer_token, check_subject},
     },
     graphql::{cost, loaders::Loaders},
+    state::AppState,
 };
 
 /// The only subprotocol served.

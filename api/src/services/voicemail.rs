@@ -86,6 +86,29 @@ pub enum IngestError {
     Db(#[from] DbErr),
 }
 
+/// What to tell a client about refused audio (never decoder internals).
+pub fn audio_message(probe: &ProbeError) -> String {
+    match probe {
+        ProbeError::Empty(_) => "the upload holds no audio".into(),
+        ProbeError::NotAudio(_) => {
+            "the upload is not audio in a known format (WAV, MP3, FLAC, Ogg Vorbis, AAC/M4A)".into()
+        }
+        ProbeError::UnsupportedCodec(codec) => format!("the audio codec is not supported: {codec}"),
+        ProbeError::TooLarge { max, .. } => {
+            format!("the audio is larger than the {max} bytes allowed")
+        }
+        ProbeError::TooLong { max_ms } => {
+            format!(
+                "the recording is longer than the {} s allowed",
+                max_ms / 1000
+            )
+        }
+        ProbeError::Corrupt(_) => "the audio is damaged or truncated".into(),
+        ProbeError::BudgetExceeded => "the audio took too long to decode".into(),
+        ProbeError::Aborted => "the server is shutting down; retry".into(),
+    }
+}
+
 /// Longest PBX message id accepted.
 const MAX_PBX_ID: usize = 200;
 
