@@ -10,6 +10,8 @@ use sea_orm::{
 };
 
 use crate::config::DatabaseUrl;
+use sea_orm::{ColumnTrait, Condition};
+use uuid::Uuid;
 
 /// The most ids (or about as many other values) bound in one statement.
 ///
@@ -108,4 +110,32 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// `(a, id) > (value, after_id)` written portably.
+pub fn keyset_after<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
+    col: C,
+    value: &V,
+    id_col: C,
+    id: Uuid,
+) -> Condition {
+    Condition::any().add(col.gt(value.clone())).add(
+        Condition::all()
+            .add(col.eq(value.clone()))
+            .add(id_col.gt(id)),
+    )
+}
+
+/// `(a, id) < (value, before_id)` written portably.
+pub fn keyset_before<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
+    col: C,
+    value: &V,
+    id_col: C,
+    id: Uuid,
+) -> Condition {
+    Condition::any().add(col.lt(value.clone())).add(
+        Condition::all()
+            .add(col.eq(value.clone()))
+            .add(id_col.lt(id)),
+    )
 }

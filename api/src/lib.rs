@@ -19,6 +19,8 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+#[cfg(test)]
+mod architecture;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -17,6 +17,7 @@
 //! - `m20261122_000008_cutover_indexes`: Indexes of the MS Teams column; the Chorus upgrade's record.
 //! - `m20261202_000009_directory_order`: The directory term index in search result order.
 //! - `m20261206_000010_voicemail_recipient`: A voicemail's recipient, kept when its line is reassigned.
+//! - `m20261206_000011_audit_subject_kinds`: Audit subject kinds in one spelling.
 
 #![forbid(unsafe_code)]
 
@@ -34,6 +35,7 @@ mod m20261122_000007_directory_search;
 mod m20261122_000008_cutover_indexes;
 mod m20261202_000009_directory_order;
 mod m20261206_000010_voicemail_recipient;
+mod m20261206_000011_audit_subject_kinds;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -52,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_cutover_indexes::Migration),
             Box::new(m20261202_000009_directory_order::Migration),
             Box::new(m20261206_000010_voicemail_recipient::Migration),
+            Box::new(m20261206_000011_audit_subject_kinds::Migration),
         ]
     }
 }

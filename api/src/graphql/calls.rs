@@ -481,7 +481,7 @@ impl CallsMutation {
                 ctx_db(ctx)?,
                 principal,
                 "calls.ingest",
-                crate::services::audit::Subject { kind: "CallRecordBatch", id: format!("{} records", outcome.inserted) },
+                crate::services::audit::Subject { kind: crate::services::audit::SubjectKind::CallRecordBatch, id: format!("{} records", outcome.inserted) },
                 None,
                 Some(serde_json::json!({ "inserted": outcome.inserted, "duplicates": outcome.duplicates })),
             )

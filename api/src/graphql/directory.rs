@@ -3,9 +3,7 @@
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{device, line, person, unit};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
@@ -14,7 +12,7 @@ use super::{
         DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus, LineKind, Platform,
         TeamsTenant, UnitKind,
     },
-    errors::{ApiError, ApiResult, UserError, UserErrorCode, payload},
+    errors::{ApiError, ApiResult, payload},
     node::{NodeType, encode},
     pagination::{Page, connection},
 };
@@ -24,7 +22,7 @@ use crate::{
         directory::{self as rules, Entry, Reach},
         search as search_rules,
     },
-    services::{audit, directory},
+    services::{directory, units},
 };
 
 /// A college, department, UAS division or other unit of the University.
@@ -515,97 +513,27 @@ impl DirectoryQuery {
     ) -> ApiResult<UnitConnection> {
         ctx_principal(ctx)?;
         let page = Page::<(String, Uuid)>::new(first, after, last, before)?;
-        let mut filter = Condition::all();
-        if let Some(s) = search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            if s.len() > 100 {
-                return Err(
-                    ApiError::BadUserInput("search is longer than 100 characters".into()).into(),
-                );
-            }
-            filter = filter.add(
-                Condition::any()
-                    .add(unit::Column::Name.starts_with(s))
-                    .add(unit::Column::Code.starts_with(s.to_uppercase())),
-            );
-        }
-        if let Some(kind) = kind {
-            filter = filter.add(unit::Column::Kind.eq(entity::enums::UnitKind::from(kind)));
-        }
+        let filter = units::UnitFilter::new(search.as_deref(), kind.map(Into::into))?;
         let db = ctx_db(ctx)?;
         let total = if ctx.look_ahead().field("totalCount").exists() {
-            Some(
-                unit::Entity::find()
-                    .filter(filter.clone())
-                    .count(db)
-                    .await
-                    .map_err(ApiError::from)? as i64,
-            )
+            Some(units::count(db, &filter).await.map_err(ApiError::from)?)
         } else {
             None
         };
-        let mut query = unit::Entity::find().filter(filter);
-        if let Some((name, id)) = &page.after {
-            query = query.filter(keyset_after(
-                unit::Column::Name,
-                name,
-                unit::Column::Id,
-                *id,
-            ));
-        }
-        if let Some((name, id)) = &page.before {
-            query = query.filter(keyset_before(
-                unit::Column::Name,
-                name,
-                unit::Column::Id,
-                *id,
-            ));
-        }
-        let query = if page.backward {
-            query
-                .order_by_desc(unit::Column::Name)
-                .order_by_desc(unit::Column::Id)
-        } else {
-            query
-                .order_by_asc(unit::Column::Name)
-                .order_by_asc(unit::Column::Id)
-        };
-        let rows = query
-            .limit(page.fetch_limit())
-            .all(db)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = units::page(
+            db,
+            &filter,
+            page.after.as_ref(),
+            page.before.as_ref(),
+            page.backward,
+            page.fetch_limit(),
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(page
             .finish(rows, |u| (u.name.clone(), u.id), Unit, total)
             .into())
     }
-}
-
-/// `(a, id) > (value, after_id)` written portably.
-pub fn keyset_after<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
-    col: C,
-    value: &V,
-    id_col: C,
-    id: Uuid,
-) -> Condition {
-    Condition::any().add(col.gt(value.clone())).add(
-        Condition::all()
-            .add(col.eq(value.clone()))
-            .add(id_col.gt(id)),
-    )
-}
-
-/// `(a, id) < (value, before_id)` written portably.
-pub fn keyset_before<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
-    col: C,
-    value: &V,
-    id_col: C,
-    id: Uuid,
-) -> Condition {
-    Condition::any().add(col.lt(value.clone())).add(
-        Condition::all()
-            .add(col.eq(value.clone()))
-            .add(id_col.lt(id)),
-    )
 }
 
 /// Input of `updateUnit`. Omitted fields are left as they are.
@@ -636,65 +564,12 @@ impl DirectoryMutation {
         #[graphql(desc = "The unit and what to change: its name, its Teams instance.")]
         input: UpdateUnitInput,
     ) -> ApiResult<UpdateUnitPayload> {
-        let principal = ctx_principal(ctx)?;
-        let db = ctx_db(ctx)?;
-        let refused = |e: UserError| UpdateUnitPayload {
-            unit: None,
-            user_errors: vec![e],
+        let changes = units::UnitChanges {
+            name: input.name,
+            teams_tenant: input.teams_tenant.map(Into::into),
         };
-        let Ok(id) = super::node::decode(NodeType::Unit, &input.id) else {
-            return Ok(refused(UserError::new(
-                &["input", "id"],
-                UserErrorCode::NotFound,
-                "no such unit",
-            )));
-        };
-        if let Some(name) = &input.name {
-            let len = name.trim().chars().count();
-            if len == 0 || len > 200 {
-                return Ok(refused(UserError::new(
-                    &["input", "name"],
-                    UserErrorCode::Invalid,
-                    "a unit name has 1 to 200 characters",
-                )));
-            }
-        }
-        let txn = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-        let Some(before) = unit::Entity::find_by_id(id)
-            .one(&txn)
-            .await
-            .map_err(ApiError::from)?
-        else {
-            return Ok(refused(UserError::new(
-                &["input", "id"],
-                UserErrorCode::NotFound,
-                "no such unit",
-            )));
-        };
-        let mut active: unit::ActiveModel = before.clone().into();
-        if let Some(name) = input.name {
-            active.name = sea_orm::Set(name.trim().to_owned());
-        }
-        if let Some(tenant) = input.teams_tenant {
-            active.teams_tenant = sea_orm::Set(tenant.into());
-        }
-        let after = sea_orm::ActiveModelTrait::update(active, &txn)
-            .await
-            .map_err(ApiError::from)?;
-        audit::changed(
-            &txn,
-            principal,
-            "unit.update",
-            audit::Subject::new("Unit", after.id),
-            &before,
-            &after,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        txn.commit().await.map_err(ApiError::from)?;
-        Ok(UpdateUnitPayload {
-            unit: Some(Unit(after)),
-            user_errors: vec![],
-        })
+        let id = super::node::decode(NodeType::Unit, &input.id).ok();
+        let outcome = units::update(ctx_db(ctx)?, ctx_principal(ctx)?, id, changes).await?;
+        Ok(outcome.map(Unit).into())
     }
 }

@@ -38,9 +38,9 @@ use crate::domain::directory::Reach;
 use async_graphql::{
     Context, Interface, MergedObject, MergedSubscription, Object, Schema, SchemaBuilder,
 };
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
-use crate::{auth::Principal, config::Limits, domain::directory as rules};
+use crate::{auth::Principal, config::Limits};
 use directory::{Device, DirectoryMutation, DirectoryQuery, Line, Person, Unit};
 use errors::{ApiError, ApiResult};
 use loaders::Loaders;
@@ -195,48 +195,14 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
             .map_err(internal)?
             .and_then(|m| Person::reached(principal, m, Reach::Directory))
             .map(Node::Person),
-        NodeType::Line => {
-            let Some(line) = entity::line::Entity::find_by_id(uuid)
-                .one(db)
-                .await
-                .map_err(ApiError::from)?
-            else {
-                return Ok(None);
-            };
-            // A personal line is as visible as its owner: an ex-directory number is not
-            // handed out by ID either.
-            if let Some(owner) = line.owner_id {
-                let owner = loaders.people.load_one(owner).await.map_err(internal)?;
-                if !owner
-                    .is_some_and(|o| rules::can_see(principal, crate::services::people::entry(&o)))
-                {
-                    return Ok(None);
-                }
-            }
-            Some(Node::Line(Line(line)))
-        }
-        NodeType::CallRecord => {
-            use sea_orm::{ColumnTrait, QueryFilter};
-            let Some(call) = entity::call_record::Entity::find_by_id(uuid)
-                .one(db)
-                .await
-                .map_err(ApiError::from)?
-            else {
-                return Ok(None);
-            };
-            let role = match principal.person_id {
-                Some(me) => entity::call_participant::Entity::find()
-                    .filter(entity::call_participant::Column::CallRecordId.eq(uuid))
-                    .filter(entity::call_participant::Column::PersonId.eq(me))
-                    .one(db)
-                    .await
-                    .map_err(ApiError::from)?
-                    .map(|p| p.role),
-                None => None,
-            };
-            (role.is_some() || principal.is_admin())
-                .then_some(Node::CallRecord(calls::CallRecord { call, role }))
-        }
+        NodeType::Line => crate::services::people::visible_line(db, principal, uuid)
+            .await
+            .map_err(ApiError::from)?
+            .map(|l| Node::Line(Line(l))),
+        NodeType::CallRecord => crate::services::calls::visible_call(db, principal, uuid)
+            .await
+            .map_err(ApiError::from)?
+            .map(|(call, role)| Node::CallRecord(calls::CallRecord { call, role })),
         NodeType::Voicemail => voicemail::load(ctx, uuid).await?.map(Node::Voicemail),
         NodeType::Teleconference => conferences::load(ctx, uuid)
             .await?
@@ -250,24 +216,9 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
         // Queues are reached through their centre; rounds through `nominationRounds`.
         NodeType::Queue | NodeType::NominationRound => None,
         NodeType::Tranche => cutover::load_tranche(ctx, uuid).await?.map(Node::Tranche),
-        NodeType::Device => {
-            let Some(device) = entity::device::Entity::find_by_id(uuid)
-                .one(db)
-                .await
-                .map_err(ApiError::from)?
-            else {
-                return Ok(None);
-            };
-            let Some(owner) = loaders
-                .people
-                .load_one(device.owner_id)
-                .await
-                .map_err(internal)?
-            else {
-                return Ok(None);
-            };
-            rules::can_see_private(principal, crate::services::people::entry(&owner))
-                .then_some(Node::Device(Device(device)))
-        }
+        NodeType::Device => crate::services::people::visible_device(db, principal, uuid)
+            .await
+            .map_err(ApiError::from)?
+            .map(|d| Node::Device(Device(d))),
     })
 }

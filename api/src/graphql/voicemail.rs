@@ -28,13 +28,10 @@ use super::{
     pagination::{Page, PageInfo},
 };
 use crate::{
-    auth::ClientAddress,
-    auth::{Principal, media::MAX_TTL},
+    auth::{ClientAddress, Principal, media::MAX_TTL},
     domain::voicemail as rules,
-    services::voicemail::audio_message,
-    services::{
-        audit::{self, Subject},
-        voicemail::{self as service, IngestError, ItemError, VoicemailKey, Voicemails},
+    services::voicemail::{
+        self as service, IngestError, ItemError, VoicemailKey, Voicemails, audio_message,
     },
 };
 
@@ -706,16 +703,6 @@ fn require_trusted_network(ctx: &Context<'_>) -> Result<(), ApiError> {
     )))
 }
 
-/// Hashes a PIN with Argon2id and a random salt (PHC string).
-fn hash_pin(pin: &str) -> Result<String, ApiError> {
-    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing a PIN: {e}")))
-}
-
 /// Mutations of the voicemail area.
 #[derive(Default)]
 pub struct VoicemailMutation;
@@ -800,93 +787,19 @@ impl VoicemailMutation {
         input: UpdateMailboxSettingsInput,
     ) -> ApiResult<MailboxPayload> {
         require_trusted_network(ctx)?;
-        let principal = ctx_principal(ctx)?;
         let line = mailbox_line(ctx, input.line_id).await?;
-        let field = |name: &str| ["input".to_owned(), name.to_owned()];
-        let invalid = |name: &str, message: &str| {
-            let [a, b] = field(name);
-            Ok(MailboxPayload::from(Err(UserError::new(
-                &[a.as_str(), b.as_str()],
-                UserErrorCode::Invalid,
-                message,
-            ))))
+        let changes = service::MailboxChanges {
+            pin: input.pin,
+            email_attachment: input.email_attachment,
+            email_address: input.email_address,
+            rings_before_voicemail: input.rings_before_voicemail,
+            expected_version: input.expected_version,
         };
-        if let Some(pin) = &input.pin
-            && let Err(why) = rules::validate_pin(pin, &line.extension)
-        {
-            return invalid("pin", why);
-        }
-        let email = input.email_address.as_deref().map(str::trim);
-        if let Some(address) = email.filter(|a| !a.is_empty())
-            && let Err(why) = rules::validate_email(address)
-        {
-            return invalid("emailAddress", why);
-        }
-        if let Some(rings) = input.rings_before_voicemail
-            && !rules::RINGS.contains(&rings)
-        {
-            return invalid(
-                "ringsBeforeVoicemail",
-                &format!(
-                    "must be between {} and {}",
-                    rules::RINGS.start(),
-                    rules::RINGS.end()
-                ),
-            );
-        }
-        let pin_hash = input.pin.as_deref().map(hash_pin).transpose()?;
-        let db = ctx_db(ctx)?;
-        let txn = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-        let before = service::settings_of(&txn, line.id)
-            .await
-            .map_err(ApiError::from)?;
-        let current = before
-            .clone()
-            .unwrap_or_else(|| service::default_settings(line.id));
-        if let Some(expected) = input.expected_version
-            && expected != current.version
-        {
-            return Ok(MailboxPayload::from(Err(UserError::new(
-                &["input", "expectedVersion"],
-                UserErrorCode::Conflict,
-                format!(
-                    "the settings changed since version {expected} (now {}); read them again",
-                    current.version
-                ),
-            ))));
-        }
-        let mut after = current;
-        if let Some(hash) = pin_hash {
-            after.pin_hash = Some(hash);
-        }
-        if let Some(on) = input.email_attachment {
-            after.email_attachment = on;
-        }
-        if let Some(address) = email {
-            after.email_address = (!address.is_empty()).then(|| address.to_owned());
-        }
-        if let Some(rings) = input.rings_before_voicemail {
-            after.rings_before_voicemail = rings;
-        }
-        after.updated_at = Utc::now();
-        let saved = service::save_settings(&txn, before.as_ref(), after)
-            .await
-            .map_err(ApiError::from)?;
-        audit::record(
-            &txn,
-            principal,
-            "mailbox.settings",
-            Subject::new("line", line.id),
-            before.as_ref().map(service::settings_snapshot),
-            Some(service::settings_snapshot(&saved)),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        txn.commit().await.map_err(ApiError::from)?;
-        Ok(MailboxPayload::from(Ok(Mailbox {
-            line,
-            settings: saved,
-        })))
+        let outcome =
+            service::update_settings(ctx_db(ctx)?, ctx_principal(ctx)?, &line, changes).await?;
+        Ok(MailboxPayload::from(
+            outcome.map(|settings| Mailbox { line, settings }),
+        ))
     }
 
     /// Records a new greeting for a mailbox from an uploaded file (GraphQL multipart

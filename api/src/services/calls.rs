@@ -57,6 +57,31 @@ pub async fn history_owner(
     }
 }
 
+/// A call record, if the caller took part in it or is an admin, with the caller's role in
+/// it (None for an admin who did not take part).
+pub async fn visible_call(
+    conn: &impl ConnectionTrait,
+    principal: &crate::auth::Principal,
+    id: Uuid,
+) -> Result<Option<(entity::call_record::Model, Option<entity::enums::CallRole>)>, DbErr> {
+    let Some(call) = entity::call_record::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let role = match principal.person_id {
+        Some(me) => entity::call_participant::Entity::find()
+            .filter(entity::call_participant::Column::CallRecordId.eq(id))
+            .filter(entity::call_participant::Column::PersonId.eq(me))
+            .one(conn)
+            .await?
+            .map(|p| p.role),
+        None => None,
+    };
+    Ok((role.is_some() || principal.is_admin()).then_some((call, role)))
+}
+
 /// Filters of a person's call history; every field narrows.
 #[derive(Clone, Debug, Default)]
 pub struct CallFilter {

@@ -31,7 +31,7 @@ use crate::domain::search::{KIND_IDENTIFIER, KIND_NAME, QueryWord, Searchable, r
 
 /// Rewrites the search terms of these people from their current name, username and lines.
 pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result<(), DbErr> {
-    for chunk in person_ids.chunks(500) {
+    for chunk in person_ids.chunks(crate::db::IDS_PER_STATEMENT) {
         let people = person::Entity::find()
             .filter(person::Column::Id.is_in(chunk.iter().copied()))
             .all(conn)
@@ -72,7 +72,7 @@ pub async fn reindex(conn: &impl ConnectionTrait, person_ids: &[Uuid]) -> Result
                 }
             }));
         }
-        for batch in rows.chunks(500).map(<[_]>::to_vec) {
+        for batch in rows.chunks(crate::db::IDS_PER_STATEMENT).map(<[_]>::to_vec) {
             directory_term::Entity::insert_many(batch)
                 .exec(conn)
                 .await?;

@@ -12,6 +12,7 @@
 //! - `people`: changing people, lines and devices.
 //! - `routing`: loading what `routeCall` needs.
 //! - `tokens`: minting access tokens for local use.
+//! - `units`: the unit list and changing a unit.
 //! - `voicemail`: ingest, mailbox lists and changes, greetings, retention purge, fsck.
 
 pub mod audit;
@@ -25,4 +26,5 @@ pub mod import;
 pub mod people;
 pub mod routing;
 pub mod tokens;
+pub mod units;
 pub mod voicemail;

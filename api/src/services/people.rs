@@ -22,7 +22,10 @@ use crate::{
         text::fold_search_name,
     },
     error::{ApiError, Outcome, UserError, UserErrorCode, try_refuse},
-    services::{audit, directory},
+    services::{
+        audit::{self, SubjectKind},
+        directory,
+    },
 };
 
 fn refuse(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> UserError {
@@ -77,6 +80,41 @@ async fn save_person(
         .filter(person::Column::Version.eq(before.version))
         .exec(txn)
         .await
+}
+
+/// The line, if the caller may see it: a personal line is as visible as its owner (an
+/// ex-directory number is not handed out by id either); a shared line is seen by anyone.
+pub async fn visible_line(
+    db: &impl sea_orm::ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Option<line::Model>, DbErr> {
+    let Some(line) = line::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if let Some(owner) = line.owner_id {
+        let owner = person::Entity::find_by_id(owner).one(db).await?;
+        if !owner.is_some_and(|o| visibility::can_see(principal, entry(&o))) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(line))
+}
+
+/// The device, if the caller may see its owner's private details (themselves, admins,
+/// coordinators of the owner's unit).
+pub async fn visible_device(
+    db: &impl sea_orm::ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Option<device::Model>, DbErr> {
+    let Some(device) = device::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let owner = person::Entity::find_by_id(device.owner_id).one(db).await?;
+    Ok(owner
+        .is_some_and(|o| visibility::can_see_private(principal, entry(&o)))
+        .then_some(device))
 }
 
 /// Changes to a person's directory entry; `None` leaves a field as it is, and for the job
@@ -152,7 +190,7 @@ pub async fn update_person(
         &txn,
         principal,
         "person.update",
-        audit::Subject::new("Person", id),
+        audit::Subject::new(SubjectKind::Person, id),
         &before,
         &after,
     )
@@ -188,7 +226,7 @@ pub async fn set_directory_status(
         &txn,
         principal,
         "person.set_directory_status",
-        audit::Subject::new("Person", id),
+        audit::Subject::new(SubjectKind::Person, id),
         &before,
         &after,
     )
@@ -278,7 +316,7 @@ pub async fn assign_line(
             &txn,
             principal,
             "mailbox.reset",
-            audit::Subject::new("Line", line_id),
+            audit::Subject::new(SubjectKind::Line, line_id),
             Some(crate::services::voicemail::settings_snapshot(&settings)),
             None,
         )
@@ -304,7 +342,7 @@ pub async fn assign_line(
         &txn,
         principal,
         "line.assign",
-        audit::Subject::new("Line", line_id),
+        audit::Subject::new(SubjectKind::Line, line_id),
         &before,
         &after,
     )
@@ -332,7 +370,7 @@ pub async fn set_dialling_permission(
         &txn,
         principal,
         "line.set_dialling_permission",
-        audit::Subject::new("Line", line_id),
+        audit::Subject::new(SubjectKind::Line, line_id),
         &before,
         &after,
     )
@@ -412,7 +450,7 @@ pub async fn register_device(
         &txn,
         principal,
         "device.register",
-        audit::Subject::new("Device", device.id),
+        audit::Subject::new(SubjectKind::Device, device.id),
         None,
         Some(audit::snapshot(&device)),
     )
@@ -472,7 +510,7 @@ pub async fn set_device_status(
         &txn,
         principal,
         "device.set_status",
-        audit::Subject::new("Device", device_id),
+        audit::Subject::new(SubjectKind::Device, device_id),
         &before,
         &after,
     )
@@ -539,7 +577,7 @@ pub async fn set_preferred_device(
         &txn,
         principal,
         "person.set_preferred_device",
-        audit::Subject::new("Person", after.id),
+        audit::Subject::new(SubjectKind::Person, after.id),
         &before,
         &after,
     )

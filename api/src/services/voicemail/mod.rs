@@ -7,6 +7,13 @@
 //! harmless and which `chorus storage fsck --repair` removes. The reverse (a row whose audio
 //! is missing) cannot happen through this module.
 
+mod settings;
+
+pub use settings::{
+    MailboxChanges, default_settings, save_settings, settings_of, settings_snapshot,
+    update_settings,
+};
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -29,7 +36,7 @@ use crate::{
     config::VoicemailSettings,
     domain::{phone::Dialled, voicemail as rules},
     events::{Events, VoicemailReceived},
-    services::audit::{self, Subject},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// What the voicemail area needs besides the database: the blob store, the decoder pool,
@@ -213,7 +220,7 @@ impl Voicemails {
                 &txn,
                 actor,
                 "voicemail.ingest",
-                Subject::new("voicemail", id),
+                Subject::new(SubjectKind::Voicemail, id),
                 None,
                 Some(audit::snapshot(&model)),
             )
@@ -280,7 +287,7 @@ impl Voicemails {
                 &txn,
                 actor,
                 "mailbox.greeting.set",
-                Subject::new("line", line.id),
+                Subject::new(SubjectKind::Line, line.id),
                 before.as_ref().map(audit::snapshot),
                 Some(audit::snapshot(&saved)),
             )
@@ -319,7 +326,7 @@ impl Voicemails {
                 &txn,
                 actor,
                 "mailbox.greeting.reset",
-                Subject::new("line", line.id),
+                Subject::new(SubjectKind::Line, line.id),
                 before.as_ref().map(audit::snapshot),
                 Some(audit::snapshot(&saved)),
             )
@@ -375,7 +382,7 @@ impl Voicemails {
                     entity::enums::ActorKind::System,
                     "retention",
                     "voicemail.purge",
-                    Subject::new("voicemail", *id),
+                    Subject::new(SubjectKind::Voicemail, *id),
                     None,
                     None,
                 )
@@ -473,7 +480,7 @@ impl Voicemails {
                         entity::enums::ActorKind::System,
                         "fsck",
                         "voicemail.lost",
-                        Subject::new("voicemail", *id),
+                        Subject::new(SubjectKind::Voicemail, *id),
                         None,
                         None,
                     )
@@ -551,61 +558,6 @@ fn same_mailbox(existing: voicemail::Model, line: Uuid) -> Result<Ingested, Inge
 /// Timestamps are kept to the microsecond (PostgreSQL's precision), so cursors round-trip.
 fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
-}
-
-/// The settings row of a line, if it has one.
-pub async fn settings_of(
-    db: &impl ConnectionTrait,
-    line: Uuid,
-) -> Result<Option<mailbox_settings::Model>, DbErr> {
-    mailbox_settings::Entity::find()
-        .filter(mailbox_settings::Column::LineId.eq(line))
-        .one(db)
-        .await
-}
-
-/// The settings a mailbox has before anyone changes them.
-pub fn default_settings(line: Uuid) -> mailbox_settings::Model {
-    mailbox_settings::Model {
-        id: Uuid::now_v7(),
-        line_id: line,
-        pin_hash: None,
-        email_attachment: false,
-        email_address: None,
-        rings_before_voicemail: rules::DEFAULT_RINGS,
-        greeting_blob_key: None,
-        updated_at: Utc::now(),
-        version: 0,
-    }
-}
-
-/// Inserts or updates a settings row, bumping its version.
-pub async fn save_settings(
-    txn: &impl ConnectionTrait,
-    before: Option<&mailbox_settings::Model>,
-    mut after: mailbox_settings::Model,
-) -> Result<mailbox_settings::Model, DbErr> {
-    match before {
-        None => {
-            after.version = 1;
-            after.into_active_model().reset_all().insert(txn).await
-        }
-        Some(before) => {
-            after.version = before.version + 1;
-            let mut active = after.into_active_model().reset_all();
-            active.id = sea_orm::ActiveValue::Unchanged(before.id);
-            active.update(txn).await
-        }
-    }
-}
-
-/// Mailbox settings as the audit trail keeps them: whether a PIN is set, never its hash.
-pub fn settings_snapshot(m: &mailbox_settings::Model) -> serde_json::Value {
-    let mut v = audit::snapshot(m);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("pin_hash".into(), m.pin_hash.is_some().into());
-    }
-    v
 }
 
 /// The mailbox lines of a person: their personal lines.
@@ -756,7 +708,7 @@ pub async fn set_state(
                 &txn,
                 principal,
                 "voicemail.restore",
-                Subject::new("voicemail", after.id),
+                Subject::new(SubjectKind::Voicemail, after.id),
                 &before,
                 &after,
             )
@@ -796,7 +748,7 @@ pub async fn delete(
             &txn,
             principal,
             "voicemail.delete",
-            Subject::new("voicemail", after.id),
+            Subject::new(SubjectKind::Voicemail, after.id),
             &before,
             &after,
         )
