@@ -43,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(graphql_routes)
         .merge(ingest)
         .route("/v1/voicemails/{id}/audio", get(http::voicemail::audio))
-        // The spelling of DESIGN.md.
+        // The singular spelling of the first route list; both are served.
         .route("/v1/voicemail/{id}/audio", get(http::voicemail::audio))
         .route("/graphql/ws", get(http::ws::upgrade))
         .route("/graphql/assets/{file}", get(http::graphiql::asset))

@@ -2,6 +2,7 @@
 //! when `TEST_DATABASE_URL` is set.
 
 mod auth;
+mod audit;
 mod authz;
 mod calls;
 mod conferences;

@@ -1,4 +1,4 @@
-//! E-mail addresses, validated once at the edge (STYLE.md §1).
+//! E-mail addresses, validated once at the edge (ARCHITECTURE.md, Conventions).
 
 use std::fmt;
 

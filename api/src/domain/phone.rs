@@ -1,4 +1,4 @@
-//! Telephone numbers, validated once at the edge (STYLE.md §1). Parsing uses libphonenumber's
+//! Telephone numbers, validated once at the edge (ARCHITECTURE.md, Conventions). Parsing uses libphonenumber's
 //! metadata (the `phonenumber` crate); national numbers are read as UK numbers.
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! Voicemail rules: who reads a mailbox, what a mailbox setting may be, and which client
-//! addresses count as "on the VPN" (DESIGN.md rule 12).
+//! addresses count as "on the VPN" (rule 12 of ARCHITECTURE.md).
 
 use entity::enums::VoicemailState;
 use uuid::Uuid;

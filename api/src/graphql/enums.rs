@@ -1,5 +1,5 @@
 //! GraphQL enums. They mirror the entity enums one to one but are separate types, so the
-//! table layout never becomes the public API by accident (STYLE.md §6).
+//! table layout never becomes the public API by accident (ARCHITECTURE.md, Conventions).
 
 use entity::enums as db;
 

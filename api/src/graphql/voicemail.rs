@@ -689,7 +689,7 @@ impl From<Result<Mailbox, UserError>> for MailboxPayload {
     }
 }
 
-/// Refuses a settings change from outside the trusted networks (DESIGN.md rule 12).
+/// Refuses a settings change from outside the trusted networks (rule 12 of ARCHITECTURE.md).
 fn require_trusted_network(ctx: &Context<'_>) -> Result<(), ApiError> {
     let client = ctx.data_opt::<ClientAddress>();
     if client.is_some_and(|c| c.trusted) {
