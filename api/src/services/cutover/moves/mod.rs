@@ -6,34 +6,35 @@
 //! first so it acts on what is there now; a set that fails is rolled back and reported, and
 //! the others go on. Someone already on Teams is skipped, so running again after a crash
 //! finishes the rest and changes nothing twice.
+//!
+//! Layout: `state` loads what the plans need, `apply` writes a batch of plans, `upgrade` is
+//! the Chorus upgrade; this file runs the moves.
+
+mod apply;
+mod state;
+mod upgrade;
+
+pub use upgrade::{run_upgrade, upgrade_preview, upgrade_ran};
 
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use entity::{
-    device, ea_group, ea_group_member,
-    enums::{DeviceKind, DeviceStatus, LineKind, Platform, TrancheState},
-    hunt_group, hunt_group_member, line, person, pickup_group, pickup_group_member, tranche,
+    enums::{Platform, TrancheState},
+    person, tranche,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{CutoverError, column, licences, tranches};
+use super::{CutoverError, column, tranches};
 use crate::{
     auth::Principal,
     domain::cutover::{
         self as rules, Refusal,
-        moves::{
-            self as plan_rules, DeviceState, GroupState, PersonMove, PersonState, SetMove,
-            TeamsClient, UpgradeLoss,
-        },
+        moves::{self as plan_rules, SetMove},
         sets::Sets,
     },
     events::{CutoverProgress, Events},
-    services::audit::{self, Subject},
 };
 
 /// How one movement set fared.
@@ -64,226 +65,6 @@ impl Report {
             .map(|p| p.moves.len())
             .sum()
     }
-}
-
-/// Loads what the plans need for `people`: themselves, devices, lines, pickup memberships,
-/// licences, own blockers, and every hunt and EA group they are in with all its members.
-async fn load(
-    db: &impl ConnectionTrait,
-    people: &[Uuid],
-    since: DateTime<Utc>,
-) -> Result<
-    (
-        HashMap<Uuid, PersonState>,
-        HashMap<Uuid, Vec<GroupState>>,
-        HashMap<Uuid, Uuid>,
-    ),
-    DbErr,
-> {
-    let (rows, _) = column::compute(db, &column::Scope::People(people.to_vec()), since).await?;
-    let licensed = licences::licensed(db, people).await?;
-    let mut states: HashMap<Uuid, PersonState> = HashMap::new();
-    let mut personal_line: HashMap<Uuid, Uuid> = HashMap::new();
-    let mut person_rows: Vec<person::Model> = Vec::new();
-    let mut devices: Vec<device::Model> = Vec::new();
-    let mut pickups: Vec<pickup_group_member::Model> = Vec::new();
-    let mut hunt_ids = BTreeSet::new();
-    let mut ea_ids = BTreeSet::new();
-    for chunk in people.chunks(crate::db::IDS_PER_STATEMENT) {
-        let ids = chunk.to_vec();
-        person_rows.extend(
-            person::Entity::find()
-                .filter(person::Column::Id.is_in(ids.clone()))
-                .all(db)
-                .await?,
-        );
-        devices.extend(
-            device::Entity::find()
-                .filter(device::Column::OwnerId.is_in(ids.clone()))
-                .all(db)
-                .await?,
-        );
-        pickups.extend(
-            pickup_group_member::Entity::find()
-                .filter(pickup_group_member::Column::PersonId.is_in(ids.clone()))
-                .all(db)
-                .await?,
-        );
-        for l in line::Entity::find()
-            .filter(line::Column::OwnerId.is_in(ids.clone()))
-            .filter(line::Column::Kind.eq(LineKind::Personal))
-            .all(db)
-            .await?
-        {
-            if let Some(owner) = l.owner_id {
-                let entry = personal_line.entry(owner).or_insert(l.id);
-                *entry = std::cmp::min(*entry, l.id);
-            }
-        }
-        hunt_ids.extend(
-            hunt_group_member::Entity::find()
-                .filter(hunt_group_member::Column::PersonId.is_in(ids.clone()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| m.group_id),
-        );
-        ea_ids.extend(
-            ea_group_member::Entity::find()
-                .filter(ea_group_member::Column::PersonId.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| m.group_id),
-        );
-    }
-    let blockers: HashMap<Uuid, _> = rows
-        .iter()
-        .map(|r| (r.person_id, r.facts.own_blockers()))
-        .collect();
-    for p in person_rows {
-        states.insert(
-            p.id,
-            PersonState {
-                id: p.id,
-                platform: p.platform,
-                preferred_device: p.preferred_device_id,
-                devices: vec![],
-                pickup_groups: vec![],
-                licensed: licensed.contains(&p.id),
-                blockers: blockers.get(&p.id).cloned().unwrap_or_default(),
-            },
-        );
-    }
-    for d in devices {
-        if let Some(s) = states.get_mut(&d.owner_id) {
-            s.devices.push(DeviceState {
-                id: d.id,
-                kind: d.kind,
-                status: d.status,
-            });
-        }
-    }
-    for m in pickups {
-        if let Some(s) = states.get_mut(&m.person_id) {
-            s.pickup_groups.push(m.group_id);
-        }
-    }
-    for s in states.values_mut() {
-        s.devices.sort_by_key(|d| d.id);
-        s.pickup_groups.sort();
-    }
-    // The groups with all members and their platforms.
-    let hunt_ids: Vec<Uuid> = hunt_ids.into_iter().collect();
-    let ea_ids: Vec<Uuid> = ea_ids.into_iter().collect();
-    let hunts = hunt_group::Entity::find()
-        .filter(hunt_group::Column::Id.is_in(hunt_ids.clone()))
-        .all(db)
-        .await?;
-    let hunt_members = hunt_group_member::Entity::find()
-        .filter(hunt_group_member::Column::GroupId.is_in(hunt_ids))
-        .all(db)
-        .await?;
-    let eas = ea_group::Entity::find()
-        .filter(ea_group::Column::Id.is_in(ea_ids.clone()))
-        .all(db)
-        .await?;
-    let ea_members = ea_group_member::Entity::find()
-        .filter(ea_group_member::Column::GroupId.is_in(ea_ids))
-        .all(db)
-        .await?;
-    let all_members: Vec<Uuid> = hunt_members
-        .iter()
-        .map(|m| m.person_id)
-        .chain(ea_members.iter().map(|m| m.person_id))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut platform: HashMap<Uuid, Platform> = HashMap::new();
-    for chunk in all_members.chunks(crate::db::IDS_PER_STATEMENT) {
-        for p in person::Entity::find()
-            .filter(person::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            platform.insert(p.id, p.platform);
-        }
-    }
-    let mut by_person: HashMap<Uuid, Vec<GroupState>> = HashMap::new();
-    let groups = hunts
-        .iter()
-        .map(|g| {
-            let members = hunt_members
-                .iter()
-                .filter(|m| m.group_id == g.id)
-                .map(|m| {
-                    (
-                        m.person_id,
-                        platform
-                            .get(&m.person_id)
-                            .copied()
-                            .unwrap_or(Platform::Chorus),
-                    )
-                })
-                .collect();
-            GroupState {
-                id: g.id,
-                ea: false,
-                platform: g.platform,
-                members,
-            }
-        })
-        .chain(eas.iter().map(|g| {
-            let members = ea_members
-                .iter()
-                .filter(|m| m.group_id == g.id)
-                .map(|m| {
-                    (
-                        m.person_id,
-                        platform
-                            .get(&m.person_id)
-                            .copied()
-                            .unwrap_or(Platform::Chorus),
-                    )
-                })
-                .collect();
-            GroupState {
-                id: g.id,
-                ea: true,
-                platform: g.platform,
-                members,
-            }
-        }));
-    for g in groups {
-        let mut members: Vec<Uuid> = g.members.iter().map(|(m, _)| *m).collect();
-        members.dedup();
-        for m in members {
-            by_person.entry(m).or_default().push(g.clone());
-        }
-    }
-    Ok((states, by_person, personal_line))
-}
-
-/// The people and groups of one set, from the loaded state.
-fn set_state(
-    members: &BTreeSet<Uuid>,
-    states: &HashMap<Uuid, PersonState>,
-    groups: &HashMap<Uuid, Vec<GroupState>>,
-) -> (Vec<PersonState>, Vec<GroupState>) {
-    let people: Vec<PersonState> = members
-        .iter()
-        .filter_map(|m| states.get(m).cloned())
-        .collect();
-    let mut seen = BTreeSet::new();
-    let mut set_groups = Vec::new();
-    for m in members {
-        for g in groups.get(m).into_iter().flatten() {
-            if seen.insert(g.id) {
-                set_groups.push(g.clone());
-            }
-        }
-    }
-    (people, set_groups)
 }
 
 /// Moves `people` (whole movement sets: anything else is refused as SET_SPLIT up front).
@@ -412,6 +193,8 @@ pub async fn resume(
     Ok(pending.len())
 }
 
+/// Plans and (unless a dry run) applies the sets, `SETS_PER_TRANSACTION` at a time, with a
+/// progress event after each set and a last one when the run ends.
 async fn run(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -422,101 +205,37 @@ async fn run(
     tranche_id: Option<Uuid>,
 ) -> Result<Report, CutoverError> {
     let everyone: Vec<Uuid> = groups.iter().flatten().copied().collect();
-    let (states, by_person, lines) = load(db, &everyone, since).await?;
+    let loaded = state::load(db, &everyone, since).await?;
     let mut report = Report {
         run_id: Uuid::now_v7(),
         dry_run,
         sets: Vec::with_capacity(groups.len()),
     };
-    let total = groups.len() as u32;
-    let (mut done, mut failed, mut moved) = (0u32, 0u32, 0u32);
+    let mut tally = Tally {
+        run_id: report.run_id,
+        tranche_id,
+        total: groups.len() as u32,
+        done: 0,
+        failed: 0,
+        moved: 0,
+    };
     for chunk in groups.chunks(SETS_PER_TRANSACTION) {
-        let mut outcomes: Vec<SetOutcome> = chunk
-            .iter()
-            .map(|members| {
-                let (people, set_groups) = set_state(members, &states, &by_person);
-                let mut outcome = SetOutcome {
-                    members: members.iter().copied().collect(),
-                    plan: None,
-                    refusal: None,
-                    failure: None,
-                };
-                match plan_rules::plan_set(&people, &set_groups) {
-                    Ok(plan) => outcome.plan = Some(plan),
-                    Err(refusal) => outcome.refusal = Some(refusal),
-                }
-                outcome
-            })
-            .collect();
+        let mut outcomes = plan_sets(chunk, &loaded);
         if !dry_run {
-            let (planned, result) = {
-                let plans: Vec<&SetMove> =
-                    outcomes.iter().filter_map(|o| o.plan.as_ref()).collect();
-                (plans.len(), apply(db, principal, &plans, &lines).await)
-            };
-            if let Err(e) = result {
-                // Set by set again, so that only the failing set stays unchanged.
-                if planned > 1 {
-                    tracing::info!(error = %e, sets = planned, "a batch of sets failed; moving them one by one");
-                }
-                for outcome in outcomes.iter_mut().filter(|o| o.plan.is_some()) {
-                    let single = match &outcome.plan {
-                        Some(plan) if planned > 1 => apply(db, principal, &[plan], &lines).await,
-                        _ => Err(DbErr::Custom(e.to_string())),
-                    };
-                    if let Err(e) = single {
-                        tracing::warn!(error = %e, "a movement set failed to move; it is unchanged");
-                        outcome.plan = None;
-                        outcome.failure = Some(e.to_string());
-                    }
-                }
-            }
+            apply_outcomes(db, principal, &mut outcomes, &loaded.lines).await;
         }
         let mut notices = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
-            done += 1;
-            if outcome.plan.is_none() {
-                failed += 1;
-            }
-            moved += outcome.plan.as_ref().map_or(0, |p| p.moves.len() as u32);
+            tally.count(&outcome);
             if !dry_run {
-                notices.push(CutoverProgress {
-                    run_id: report.run_id,
-                    tranche_id,
-                    sets_total: total,
-                    sets_done: done,
-                    sets_failed: failed,
-                    people_moved: moved,
-                    set_members: outcome.members.clone(),
-                    failure: outcome
-                        .refusal
-                        .as_ref()
-                        .map(|r| r.to_string())
-                        .or_else(|| outcome.failure.clone()),
-                    finished: false,
-                });
+                notices.push(tally.progress(&outcome));
             }
             report.sets.push(outcome);
         }
         events.progress_many(db, notices).await;
     }
     if !dry_run {
-        events
-            .progress(
-                db,
-                CutoverProgress {
-                    run_id: report.run_id,
-                    tranche_id,
-                    sets_total: total,
-                    sets_done: done,
-                    sets_failed: failed,
-                    people_moved: moved,
-                    set_members: vec![],
-                    failure: None,
-                    finished: true,
-                },
-            )
-            .await;
+        events.progress(db, tally.finished()).await;
     }
     Ok(report)
 }
@@ -525,410 +244,112 @@ async fn run(
 /// that fails is moved again set by set, so a failing set leaves only itself unchanged.
 const SETS_PER_TRANSACTION: usize = 100;
 
-/// Applies the plans of some sets in one transaction: all of it or none. Every statement
-/// covers all the sets (one per kind of change), so a batch costs about what one set does.
-async fn apply(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    plans: &[&SetMove],
-    lines: &HashMap<Uuid, Uuid>,
-) -> Result<(), DbErr> {
-    let moves: Vec<&PersonMove> = plans.iter().flat_map(|p| p.moves.iter()).collect();
-    if moves.is_empty() {
-        return Ok(());
-    }
-    let hunt_groups: Vec<Uuid> = plans
+/// Plans each set of a batch from the loaded state; a rule's refusal is kept on its outcome.
+fn plan_sets(chunk: &[BTreeSet<Uuid>], loaded: &state::Loaded) -> Vec<SetOutcome> {
+    chunk
         .iter()
-        .flat_map(|p| p.hunt_groups_to_teams.iter().copied())
-        .collect();
-    let ea_groups: Vec<Uuid> = plans
-        .iter()
-        .flat_map(|p| p.ea_groups_to_delegation.iter().copied())
-        .collect();
-    let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
-    let movers: Vec<Uuid> = moves.iter().map(|m| m.person).collect();
-    let disable: Vec<Uuid> = moves
-        .iter()
-        .flat_map(|m| m.disable.iter().map(|(d, _)| *d))
-        .collect();
-    for ids in disable.chunks(IDS_PER_STATEMENT) {
-        device::Entity::update_many()
-            .col_expr(device::Column::Status, Expr::value(DeviceStatus::Disabled))
-            .col_expr(
-                device::Column::Version,
-                Expr::col(device::Column::Version).add(1),
-            )
-            .filter(device::Column::Id.is_in(ids.iter().copied()))
-            .exec(&txn)
-            .await?;
-    }
-    let mut preferred: Vec<(Uuid, Uuid)> = Vec::with_capacity(moves.len());
-    let mut enable = Vec::new();
-    let mut created = Vec::new();
-    for m in &moves {
-        match m.teams_client {
-            TeamsClient::Existing(d) => {
-                enable.push(d);
-                preferred.push((m.person, d));
-            }
-            TeamsClient::New => {
-                let id = Uuid::now_v7();
-                created.push(device::ActiveModel {
-                    id: Set(id),
-                    kind: Set(DeviceKind::TeamsClient),
-                    label: Set("Microsoft Teams".into()),
-                    model: Set(Some("Teams Phone".into())),
-                    owner_id: Set(m.person),
-                    line_id: Set(lines.get(&m.person).copied()),
-                    status: Set(DeviceStatus::Active),
-                    last_used_at: Set(None),
-                    created_at: Set(now),
-                    version: Set(1),
-                });
-                preferred.push((m.person, id));
-            }
-        }
-    }
-    for ids in enable.chunks(IDS_PER_STATEMENT) {
-        device::Entity::update_many()
-            .col_expr(device::Column::Status, Expr::value(DeviceStatus::Active))
-            .col_expr(
-                device::Column::Version,
-                Expr::col(device::Column::Version).add(1),
-            )
-            .filter(device::Column::Id.is_in(ids.iter().copied()))
-            .filter(device::Column::Status.eq(DeviceStatus::Disabled))
-            .exec(&txn)
-            .await?;
-    }
-    for rows in created.chunks(ROWS_PER_INSERT) {
-        device::Entity::insert_many(rows.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    for pairs in preferred.chunks(PAIRS_PER_STATEMENT) {
-        // Each person's new preferred device, by a CASE over their ids.
-        let mut choice = Expr::case(
-            person::Column::Id.eq(pairs[0].0),
-            Expr::value(Some(pairs[0].1)),
-        );
-        for (person_id, device_id) in &pairs[1..] {
-            choice = choice.case(
-                person::Column::Id.eq(*person_id),
-                Expr::value(Some(*device_id)),
-            );
-        }
-        let changed = person::Entity::update_many()
-            .col_expr(person::Column::Platform, Expr::value(Platform::Teams))
-            .col_expr(
-                person::Column::PreferredDeviceId,
-                choice
-                    .finally(Expr::col(person::Column::PreferredDeviceId))
-                    .into(),
-            )
-            .col_expr(person::Column::UpdatedAt, Expr::value(now))
-            .col_expr(
-                person::Column::Version,
-                Expr::col(person::Column::Version).add(1),
-            )
-            .filter(person::Column::Id.is_in(pairs.iter().map(|(p, _)| *p)))
-            .filter(person::Column::Platform.eq(Platform::Chorus))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        if changed != pairs.len() as u64 {
-            // Someone moved one of them meanwhile: the plan is stale, leave the sets unchanged.
-            return Err(DbErr::Custom(format!(
-                "{} of {} people changed platform during the move; run it again",
-                pairs.len() as u64 - changed,
-                pairs.len()
-            )));
-        }
-    }
-    let pickups: BTreeSet<Uuid> = moves
-        .iter()
-        .flat_map(|m| m.leave_pickup_groups.iter().copied())
-        .collect();
-    if !pickups.is_empty() {
-        let leaving: Vec<Uuid> = moves
-            .iter()
-            .filter(|m| !m.leave_pickup_groups.is_empty())
-            .map(|m| m.person)
-            .collect();
-        for ids in leaving.chunks(IDS_PER_STATEMENT) {
-            pickup_group_member::Entity::delete_many()
-                .filter(pickup_group_member::Column::PersonId.is_in(ids.iter().copied()))
-                .exec(&txn)
-                .await?;
-        }
-        let pickups: Vec<Uuid> = pickups.into_iter().collect();
-        for ids in pickups.chunks(IDS_PER_STATEMENT) {
-            pickup_group::Entity::update_many()
-                .col_expr(
-                    pickup_group::Column::Version,
-                    Expr::col(pickup_group::Column::Version).add(1),
-                )
-                .filter(pickup_group::Column::Id.is_in(ids.iter().copied()))
-                .exec(&txn)
-                .await?;
-        }
-    }
-    for ids in hunt_groups.chunks(IDS_PER_STATEMENT) {
-        hunt_group::Entity::update_many()
-            .col_expr(hunt_group::Column::Platform, Expr::value(Platform::Teams))
-            .col_expr(
-                hunt_group::Column::Version,
-                Expr::col(hunt_group::Column::Version).add(1),
-            )
-            .filter(hunt_group::Column::Id.is_in(ids.iter().copied()))
-            .exec(&txn)
-            .await?;
-    }
-    for ids in ea_groups.chunks(IDS_PER_STATEMENT) {
-        ea_group::Entity::update_many()
-            .col_expr(ea_group::Column::Platform, Expr::value(Platform::Teams))
-            .col_expr(
-                ea_group::Column::Version,
-                Expr::col(ea_group::Column::Version).add(1),
-            )
-            .filter(ea_group::Column::Id.is_in(ids.iter().copied()))
-            .exec(&txn)
-            .await?;
-    }
-    tranches::drop_unsent(&txn, &movers).await?;
-    let mut trail: Vec<audit::Event> = Vec::with_capacity(moves.len() + hunt_groups.len());
-    for (m, (_, teams_client)) in moves.iter().zip(preferred.iter()) {
-        trail.push((
-            "cutover.move",
-            Subject::new("person", m.person),
-            Some(serde_json::json!({
-                "platform": "CHORUS",
-                "preferredDevice": m.preferred_before,
-                "pickupGroups": m.leave_pickup_groups,
-            })),
-            Some(serde_json::json!({
-                "platform": "TEAMS",
-                "preferredDevice": teams_client,
-                "disabledDevices": m.disable.iter().map(|(d, _)| d).collect::<Vec<_>>(),
-            })),
-        ));
-    }
-    for g in &hunt_groups {
-        trail.push((
-            "hunt_group.platform",
-            Subject::new("hunt_group", *g),
-            Some(serde_json::json!({"platform": "CHORUS"})),
-            Some(serde_json::json!({"platform": "TEAMS"})),
-        ));
-    }
-    for g in &ea_groups {
-        trail.push((
-            "ea_group.platform",
-            Subject::new("ea_group", *g),
-            Some(serde_json::json!({"platform": "CHORUS"})),
-            Some(serde_json::json!({"platform": "TEAMS", "whitelistActive": false})),
-        ));
-    }
-    audit::record_many(&txn, principal, trail).await?;
-    txn.commit().await
-}
-
-/// Ids bound in one `IN (…)` (see [`crate::db::IDS_PER_STATEMENT`]).
-const IDS_PER_STATEMENT: usize = crate::db::IDS_PER_STATEMENT;
-/// People in one preferred-device `CASE` (three values each).
-const PAIRS_PER_STATEMENT: usize = crate::db::IDS_PER_STATEMENT / 3;
-/// Device rows in one INSERT (10 columns each).
-const ROWS_PER_INSERT: usize = crate::db::IDS_PER_STATEMENT / 10;
-
-// ---------------------------------------------------------------------------------------
-// The Chorus upgrade (rule 11)
-
-/// Everyone still on Chorus who would lose something, in `scope`, by person id.
-pub async fn upgrade_preview(
-    db: &impl ConnectionTrait,
-    units: Option<&[Uuid]>,
-) -> Result<Vec<UpgradeLoss>, DbErr> {
-    // Who might lose anything: owners of an active softphone or app, and people whose
-    // preferred device is not a desk phone.
-    let mut query = device::Entity::find()
-        .filter(device::Column::Status.eq(DeviceStatus::Active))
-        .filter(device::Column::Kind.is_in([DeviceKind::Softphone, DeviceKind::MobileApp]));
-    if let Some(units) = units {
-        query = query.filter(
-            device::Column::OwnerId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(person::Column::Id)
-                    .from(person::Entity)
-                    .and_where(person::Column::UnitId.is_in(units.to_vec()))
-                    .to_owned(),
-            ),
-        );
-    }
-    let mut candidates: BTreeSet<Uuid> = query
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| d.owner_id)
-        .collect();
-    let mut preferred = person::Entity::find()
-        .filter(person::Column::Platform.eq(Platform::Chorus))
-        .filter(person::Column::PreferredDeviceId.is_not_null());
-    if let Some(units) = units {
-        preferred = preferred.filter(person::Column::UnitId.is_in(units.to_vec()));
-    }
-    let with_preference: Vec<person::Model> = preferred.all(db).await?;
-    let pref_devices: Vec<Uuid> = with_preference
-        .iter()
-        .filter_map(|p| p.preferred_device_id)
-        .collect();
-    let mut non_desk = BTreeSet::new();
-    for chunk in pref_devices.chunks(crate::db::IDS_PER_STATEMENT) {
-        non_desk.extend(
-            device::Entity::find()
-                .filter(device::Column::Id.is_in(chunk.to_vec()))
-                .filter(device::Column::Kind.ne(DeviceKind::DeskPhone))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|d| d.id),
-        );
-    }
-    candidates.extend(
-        with_preference
-            .iter()
-            .filter(|p| p.preferred_device_id.is_some_and(|d| non_desk.contains(&d)))
-            .map(|p| p.id),
-    );
-    let candidates: Vec<Uuid> = candidates.into_iter().collect();
-    let mut out = Vec::new();
-    for chunk in candidates.chunks(crate::db::IDS_PER_STATEMENT) {
-        let people = person::Entity::find()
-            .filter(person::Column::Id.is_in(chunk.to_vec()))
-            .filter(person::Column::Platform.eq(Platform::Chorus))
-            .all(db)
-            .await?;
-        let devices = device::Entity::find()
-            .filter(device::Column::OwnerId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?;
-        for p in people {
-            let mut mine: Vec<DeviceState> = devices
-                .iter()
-                .filter(|d| d.owner_id == p.id)
-                .map(|d| DeviceState {
-                    id: d.id,
-                    kind: d.kind,
-                    status: d.status,
-                })
-                .collect();
-            mine.sort_by_key(|d| d.id);
-            let state = PersonState {
-                id: p.id,
-                platform: p.platform,
-                preferred_device: p.preferred_device_id,
-                devices: mine,
-                pickup_groups: vec![],
-                licensed: false,
-                blockers: BTreeSet::new(),
+        .map(|members| {
+            let (people, set_groups) = state::set_state(members, loaded);
+            let mut outcome = SetOutcome {
+                members: members.iter().copied().collect(),
+                plan: None,
+                refusal: None,
+                failure: None,
             };
-            out.extend(plan_rules::upgrade_loss(&state));
-        }
-    }
-    out.sort_by_key(|l| l.person);
-    Ok(out)
+            match plan_rules::plan_set(&people, &set_groups) {
+                Ok(plan) => outcome.plan = Some(plan),
+                Err(refusal) => outcome.refusal = Some(refusal),
+            }
+            outcome
+        })
+        .collect()
 }
 
-/// The last run of the Chorus upgrade, if it has run.
-pub async fn upgrade_ran(
-    db: &impl ConnectionTrait,
-) -> Result<Option<entity::chorus_upgrade::Model>, DbErr> {
-    use sea_orm::QueryOrder;
-    entity::chorus_upgrade::Entity::find()
-        .order_by_desc(entity::chorus_upgrade::Column::RanAt)
-        .one(db)
-        .await
-}
-
-/// Runs the upgrade: for everyone still on Chorus, softphones and apps are disabled and a
-/// portal-set preferred device falls back to the desk phone. Applied 500 people per
-/// transaction, each with an audit event; running it again finds nothing left to change.
-pub async fn run_upgrade(
+/// Applies the planned sets of a batch in one transaction; when that fails, set by set, so
+/// that only a failing set stays unchanged (its plan is dropped and the failure kept).
+async fn apply_outcomes(
     db: &DatabaseConnection,
     principal: &Principal,
-    dry_run: bool,
-) -> Result<Vec<UpgradeLoss>, CutoverError> {
-    if !principal.is_admin() {
-        return Err(CutoverError::NotAllowed(
-            "only administrators run the Chorus upgrade",
-        ));
-    }
-    let losses = upgrade_preview(db, None).await?;
-    if dry_run {
-        return Ok(losses);
-    }
-    for chunk in losses.chunks(500) {
-        let txn = crate::db::begin_write(db).await?;
-        let disable: Vec<Uuid> = chunk
-            .iter()
-            .flat_map(|l| l.disable.iter().map(|(d, _)| *d))
-            .collect();
-        if !disable.is_empty() {
-            device::Entity::update_many()
-                .col_expr(device::Column::Status, Expr::value(DeviceStatus::Disabled))
-                .col_expr(
-                    device::Column::Version,
-                    Expr::col(device::Column::Version).add(1),
-                )
-                .filter(device::Column::Id.is_in(disable))
-                .exec(&txn)
-                .await?;
-        }
-        for loss in chunk {
-            if let Some((_, desk)) = loss.preferred_reset {
-                person::Entity::update_many()
-                    .col_expr(person::Column::PreferredDeviceId, Expr::value(desk))
-                    .col_expr(
-                        person::Column::Version,
-                        Expr::col(person::Column::Version).add(1),
-                    )
-                    .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
-                    .filter(person::Column::Id.eq(loss.person))
-                    .filter(person::Column::Platform.eq(Platform::Chorus))
-                    .exec(&txn)
-                    .await?;
-            }
-            audit::record(
-                &txn,
-                principal,
-                "chorus_upgrade.apply",
-                Subject::new("person", loss.person),
-                Some(audit::snapshot(loss)),
-                None,
-            )
-            .await?;
-        }
-        txn.commit().await?;
-    }
-    // From now on softphones and apps cannot come back on Chorus (`domain::devices`).
-    let txn = crate::db::begin_write(db).await?;
-    let run = entity::chorus_upgrade::ActiveModel {
-        id: sea_orm::Set(Uuid::now_v7()),
-        ran_at: sea_orm::Set(Utc::now()),
-        ran_by: sea_orm::Set(principal.username.clone()),
-        people: sea_orm::Set(losses.len() as i32),
-        devices: sea_orm::Set(losses.iter().map(|l| l.disable.len() as i32).sum()),
+    outcomes: &mut [SetOutcome],
+    lines: &HashMap<Uuid, Uuid>,
+) {
+    let (planned, result) = {
+        let plans: Vec<&SetMove> = outcomes.iter().filter_map(|o| o.plan.as_ref()).collect();
+        (
+            plans.len(),
+            apply::apply(db, principal, &plans, lines).await,
+        )
     };
-    let run = sea_orm::ActiveModelTrait::insert(run, &txn).await?;
-    audit::record(
-        &txn,
-        principal,
-        "chorus_upgrade.run",
-        Subject::new("chorus_upgrade", run.id),
-        None,
-        Some(audit::snapshot(&run)),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(losses)
+    let Err(e) = result else {
+        return;
+    };
+    if planned > 1 {
+        tracing::info!(error = %e, sets = planned, "a batch of sets failed; moving them one by one");
+    }
+    for outcome in outcomes.iter_mut().filter(|o| o.plan.is_some()) {
+        let single = match &outcome.plan {
+            Some(plan) if planned > 1 => apply::apply(db, principal, &[plan], lines).await,
+            _ => Err(DbErr::Custom(e.to_string())),
+        };
+        if let Err(e) = single {
+            tracing::warn!(error = %e, "a movement set failed to move; it is unchanged");
+            outcome.plan = None;
+            outcome.failure = Some(e.to_string());
+        }
+    }
+}
+
+/// The running counts of a move, for its progress events.
+struct Tally {
+    run_id: Uuid,
+    tranche_id: Option<Uuid>,
+    total: u32,
+    done: u32,
+    failed: u32,
+    moved: u32,
+}
+
+impl Tally {
+    /// Counts one finished set.
+    fn count(&mut self, outcome: &SetOutcome) {
+        self.done += 1;
+        if outcome.plan.is_none() {
+            self.failed += 1;
+        }
+        self.moved += outcome.plan.as_ref().map_or(0, |p| p.moves.len() as u32);
+    }
+
+    /// The progress event after `outcome`, counted.
+    fn progress(&self, outcome: &SetOutcome) -> CutoverProgress {
+        CutoverProgress {
+            run_id: self.run_id,
+            tranche_id: self.tranche_id,
+            sets_total: self.total,
+            sets_done: self.done,
+            sets_failed: self.failed,
+            people_moved: self.moved,
+            set_members: outcome.members.clone(),
+            failure: outcome
+                .refusal
+                .as_ref()
+                .map(|r| r.to_string())
+                .or_else(|| outcome.failure.clone()),
+            finished: false,
+        }
+    }
+
+    /// The run's last event.
+    fn finished(&self) -> CutoverProgress {
+        CutoverProgress {
+            run_id: self.run_id,
+            tranche_id: self.tranche_id,
+            sets_total: self.total,
+            sets_done: self.done,
+            sets_failed: self.failed,
+            people_moved: self.moved,
+            set_members: vec![],
+            failure: None,
+            finished: true,
+        }
+    }
 }
