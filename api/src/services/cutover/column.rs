@@ -491,3 +491,103 @@ pub async fn filtered(
     let rows = rows.into_iter().filter(|r| filter.keeps(r)).collect();
     Ok(Filtered { rows, counts })
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::collections::BTreeSet;
+
+    use entity::enums::UnitKind;
+
+    use super::*;
+
+    /// A row with the given verdict and placement; plain facts otherwise.
+    pub(in crate::services::cutover) fn row(
+        id: Uuid,
+        status: Status,
+        blockers: &[Blocker],
+        tranche: Option<Uuid>,
+    ) -> Row {
+        Row {
+            person_id: id,
+            username: format!("u{id}"),
+            display_name: "Someone".into(),
+            search_name: "someone".into(),
+            unit_id: Uuid::nil(),
+            unit_code: "UNIT".into(),
+            unit_kind: UnitKind::Department,
+            facts: Facts::plain(id),
+            verdict: Verdict {
+                status,
+                reasons: BTreeSet::new(),
+                blockers: blockers.iter().copied().collect(),
+                warnings: BTreeSet::new(),
+            },
+            set_key: None,
+            licensed: false,
+            tranche_id: tranche,
+            nomination: None,
+        }
+    }
+
+    #[test]
+    fn counts_follow_the_statuses() {
+        let rows: Vec<Row> = [
+            Status::Eligible,
+            Status::Eligible,
+            Status::NotNeeded,
+            Status::Blocked,
+            Status::Moved,
+            Status::Moved,
+            Status::Moved,
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| row(Uuid::from_u128(i as u128 + 1), s, &[], None))
+        .collect();
+        assert_eq!(
+            StatusCounts::of(&rows),
+            StatusCounts {
+                eligible: 2,
+                not_needed: 1,
+                blocked: 1,
+                moved: 3,
+            }
+        );
+    }
+
+    #[test]
+    fn the_filter_keeps_rows_meeting_every_condition() {
+        let mut answered = row(Uuid::from_u128(1), Status::Eligible, &[], None);
+        answered.nomination = Some((NominationAnswer::Nominate, false));
+        answered.set_key = Some(Uuid::from_u128(1));
+        let blocked = row(
+            Uuid::from_u128(2),
+            Status::Blocked,
+            &[Blocker::CriticalLine],
+            None,
+        );
+        let everyone = Filter::default();
+        assert!(everyone.keeps(&answered) && everyone.keeps(&blocked));
+        let eligible = Filter {
+            status: Some(vec![Status::Eligible, Status::Moved]),
+            ..Filter::default()
+        };
+        assert!(eligible.keeps(&answered) && !eligible.keeps(&blocked));
+        let critical = Filter {
+            blocker: Some(Blocker::CriticalLine),
+            ..Filter::default()
+        };
+        assert!(!critical.keeps(&answered) && critical.keeps(&blocked));
+        let unanswered_alone = Filter {
+            answered: Some(false),
+            in_movement_set: Some(false),
+            ..Filter::default()
+        };
+        assert!(!unanswered_alone.keeps(&answered) && unanswered_alone.keeps(&blocked));
+        let with_reason = Filter {
+            reason: Some(Reason::UsesSoftphone),
+            ..Filter::default()
+        };
+        assert!(!with_reason.keeps(&answered));
+    }
+}

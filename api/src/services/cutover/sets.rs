@@ -96,38 +96,9 @@ fn blocked_on_own_account(r: &Row) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
-    use entity::enums::UnitKind;
-
     use super::*;
-    use crate::domain::cutover::{
-        eligibility::{Facts, Status, Verdict},
-        sets::LinkKind,
-    };
-
-    fn row(id: Uuid, status: Status, blockers: &[Blocker], tranche: Option<Uuid>) -> Row {
-        Row {
-            person_id: id,
-            username: format!("u{id}"),
-            display_name: "Someone".into(),
-            search_name: "someone".into(),
-            unit_id: Uuid::nil(),
-            unit_code: "UNIT".into(),
-            unit_kind: UnitKind::Department,
-            facts: Facts::plain(id),
-            verdict: Verdict {
-                status,
-                reasons: BTreeSet::new(),
-                blockers: blockers.iter().copied().collect(),
-                warnings: BTreeSet::new(),
-            },
-            set_key: None,
-            licensed: false,
-            tranche_id: tranche,
-            nomination: None,
-        }
-    }
+    use crate::domain::cutover::{eligibility::Status, sets::LinkKind};
+    use crate::services::cutover::column::tests::row;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)
