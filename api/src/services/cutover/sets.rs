@@ -50,9 +50,9 @@ pub fn summarise(rows: &[Row], sets: &Sets) -> Vec<SetSummary> {
         let Some(set) = sets.of(r.person_id) else {
             continue;
         };
-        if !chosen.contains_key(&set.key) {
-            chosen.insert(set.key, summary(set, &by_person));
-        }
+        chosen
+            .entry(set.key)
+            .or_insert_with(|| summary(set, &by_person));
     }
     chosen.into_values().collect()
 }
