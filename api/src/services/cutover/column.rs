@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Val
 use uuid::Uuid;
 
 use crate::domain::cutover::{
-    eligibility::{self, Facts, SetContext, Verdict},
+    eligibility::{self, Blocker, Facts, Reason, SetContext, Status, Verdict},
     sets::{Link, LinkKind, Sets},
 };
 
@@ -414,4 +414,180 @@ pub async fn compute(
         })
         .collect();
     Ok((out, sets))
+}
+
+/// How many rows have each status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub eligible: i64,
+    pub not_needed: i64,
+    pub blocked: i64,
+    pub moved: i64,
+}
+
+impl StatusCounts {
+    /// Counts the rows by their verdict's status.
+    pub fn of(rows: &[Row]) -> Self {
+        let mut counts = Self::default();
+        for r in rows {
+            match r.verdict.status {
+                Status::Eligible => counts.eligible += 1,
+                Status::NotNeeded => counts.not_needed += 1,
+                Status::Blocked => counts.blocked += 1,
+                Status::Moved => counts.moved += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// Which rows of the column to keep; every condition left as None keeps everyone.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only these statuses.
+    pub status: Option<Vec<Status>>,
+    /// Only people with this reason.
+    pub reason: Option<Reason>,
+    /// Only people with this blocker.
+    pub blocker: Option<Blocker>,
+    /// Only people with (true) or without (false) a nomination answer.
+    pub answered: Option<bool>,
+    /// Only people in (true) or outside (false) a movement set.
+    pub in_movement_set: Option<bool>,
+}
+
+impl Filter {
+    /// True when the row meets every condition.
+    pub fn keeps(&self, r: &Row) -> bool {
+        self.status
+            .as_ref()
+            .is_none_or(|s| s.contains(&r.verdict.status))
+            && self.reason.is_none_or(|x| r.verdict.reasons.contains(&x))
+            && self.blocker.is_none_or(|x| r.verdict.blockers.contains(&x))
+            && self.answered.is_none_or(|a| r.nomination.is_some() == a)
+            && self
+                .in_movement_set
+                .is_none_or(|m| r.set_key.is_some() == m)
+    }
+}
+
+/// The column of a scope as a caller reads it: the rows the filter keeps, in directory
+/// order, and the counts over the whole scope before the filter.
+#[derive(Clone, Debug)]
+pub struct Filtered {
+    pub rows: Vec<Row>,
+    pub counts: StatusCounts,
+}
+
+/// [`compute`] for a scope, counted, then narrowed by `filter`.
+pub async fn filtered(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    since: DateTime<Utc>,
+    filter: &Filter,
+) -> Result<Filtered, DbErr> {
+    let (rows, _) = compute(db, scope, since).await?;
+    let counts = StatusCounts::of(&rows);
+    let rows = rows.into_iter().filter(|r| filter.keeps(r)).collect();
+    Ok(Filtered { rows, counts })
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::collections::BTreeSet;
+
+    use entity::enums::UnitKind;
+
+    use super::*;
+
+    /// A row with the given verdict and placement; plain facts otherwise.
+    pub(in crate::services::cutover) fn row(
+        id: Uuid,
+        status: Status,
+        blockers: &[Blocker],
+        tranche: Option<Uuid>,
+    ) -> Row {
+        Row {
+            person_id: id,
+            username: format!("u{id}"),
+            display_name: "Someone".into(),
+            search_name: "someone".into(),
+            unit_id: Uuid::nil(),
+            unit_code: "UNIT".into(),
+            unit_kind: UnitKind::Department,
+            facts: Facts::plain(id),
+            verdict: Verdict {
+                status,
+                reasons: BTreeSet::new(),
+                blockers: blockers.iter().copied().collect(),
+                warnings: BTreeSet::new(),
+            },
+            set_key: None,
+            licensed: false,
+            tranche_id: tranche,
+            nomination: None,
+        }
+    }
+
+    #[test]
+    fn counts_follow_the_statuses() {
+        let rows: Vec<Row> = [
+            Status::Eligible,
+            Status::Eligible,
+            Status::NotNeeded,
+            Status::Blocked,
+            Status::Moved,
+            Status::Moved,
+            Status::Moved,
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| row(Uuid::from_u128(i as u128 + 1), s, &[], None))
+        .collect();
+        assert_eq!(
+            StatusCounts::of(&rows),
+            StatusCounts {
+                eligible: 2,
+                not_needed: 1,
+                blocked: 1,
+                moved: 3,
+            }
+        );
+    }
+
+    #[test]
+    fn the_filter_keeps_rows_meeting_every_condition() {
+        let mut answered = row(Uuid::from_u128(1), Status::Eligible, &[], None);
+        answered.nomination = Some((NominationAnswer::Nominate, false));
+        answered.set_key = Some(Uuid::from_u128(1));
+        let blocked = row(
+            Uuid::from_u128(2),
+            Status::Blocked,
+            &[Blocker::CriticalLine],
+            None,
+        );
+        let everyone = Filter::default();
+        assert!(everyone.keeps(&answered) && everyone.keeps(&blocked));
+        let eligible = Filter {
+            status: Some(vec![Status::Eligible, Status::Moved]),
+            ..Filter::default()
+        };
+        assert!(eligible.keeps(&answered) && !eligible.keeps(&blocked));
+        let critical = Filter {
+            blocker: Some(Blocker::CriticalLine),
+            ..Filter::default()
+        };
+        assert!(!critical.keeps(&answered) && critical.keeps(&blocked));
+        let unanswered_alone = Filter {
+            answered: Some(false),
+            in_movement_set: Some(false),
+            ..Filter::default()
+        };
+        assert!(!unanswered_alone.keeps(&answered) && unanswered_alone.keeps(&blocked));
+        let with_reason = Filter {
+            reason: Some(Reason::UsesSoftphone),
+            ..Filter::default()
+        };
+        assert!(!with_reason.keeps(&answered));
+    }
 }

@@ -68,6 +68,20 @@ pub async fn pool(db: &impl ConnectionTrait) -> Result<licence_pool::Model, sea_
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("licence pool".into()))
 }
 
+/// The pool as staff read it: administrators, coordinators and services.
+pub async fn pool_for(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> Result<licence_pool::Model, CutoverError> {
+    if !(principal.is_admin()
+        || principal.has_role(crate::auth::Role::Coordinator)
+        || principal.kind == crate::auth::PrincipalKind::Service)
+    {
+        return Err(CutoverError::NotAllowed("the pool is for staff"));
+    }
+    Ok(pool(db).await?)
+}
+
 /// The pool row, locked for the rest of the transaction.
 async fn locked_pool(txn: &DatabaseTransaction) -> Result<licence_pool::Model, CutoverError> {
     pool(txn).await?;

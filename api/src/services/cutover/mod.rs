@@ -2,7 +2,9 @@
 //! audit events.
 //!
 //! Layout:
-//! - `column`: the MS Teams column and movement sets, set-based.
+//! - `column`: the MS Teams column and movement sets, set-based; its counts and filter.
+//! - `sets`: movement sets summed up for coordinators (who blocks a set, who is eligible).
+//! - `person`: the move as it concerns one person (their row, tranche and e-mails).
 //! - `licences`: the licence pool; assigning and revoking, never over the pool.
 //! - `nominations`: rounds, coordinators' answers, progress per unit.
 //! - `tranches`: tranches, placing whole sets, `planTranches`, the countdown outbox plan.
@@ -14,6 +16,8 @@ pub mod licences;
 pub mod moves;
 pub mod nominations;
 pub mod notify;
+pub mod person;
+pub mod sets;
 pub mod tranches;
 
 use chrono::{DateTime, NaiveDate, Utc};

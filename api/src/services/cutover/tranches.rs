@@ -114,6 +114,29 @@ pub async fn members_in_units(
         .await
 }
 
+/// One tranche, by id (the schedule is open to every signed-in caller).
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<tranche::Model>, DbErr> {
+    tranche::Entity::find_by_id(id).one(db).await
+}
+
+/// The members of a tranche the caller may list: administrators and services all of them,
+/// coordinators those of their own units; anyone else is refused.
+pub async fn visible_members(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    tranche_id: Uuid,
+) -> Result<Vec<Uuid>, CutoverError> {
+    if principal.is_admin() || principal.kind == crate::auth::PrincipalKind::Service {
+        Ok(members(db, tranche_id).await?)
+    } else if principal.has_role(crate::auth::Role::Coordinator) {
+        Ok(members_in_units(db, tranche_id, &principal.units).await?)
+    } else {
+        Err(CutoverError::NotAllowed(
+            "members are listed for staff only",
+        ))
+    }
+}
+
 /// A new tranche.
 #[derive(Clone, Debug)]
 pub struct NewTranche {
