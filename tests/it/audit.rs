@@ -50,11 +50,10 @@ async fn every_area_writes_the_same_spelling_of_a_kind() {
         .send()
         .await
         .ok();
-    // A device changed by its owner, which wrote "Device".
-    let user = app.token(&cast.user.username).await;
+    // A device disabled, which wrote "Device".
     app.graphql("mutation($d: ID!) { setDeviceStatus(input: {deviceId: $d, status: DISABLED}) { userErrors { code } } }")
         .vars(json!({ "d": encode(NodeType::Device, cast.user_device.id) }))
-        .as_(&user)
+        .as_(&admin)
         .send()
         .await
         .ok();
