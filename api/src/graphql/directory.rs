@@ -3,7 +3,7 @@
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{device, line, person, unit};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
 use uuid::Uuid;
 
 use super::{
@@ -22,7 +22,7 @@ use crate::{
         directory::{self as rules, Entry, Reach},
         search as search_rules,
     },
-    services::{directory, units},
+    services::{directory, people, units},
 };
 
 /// A college, department, UAS division or other unit of the University.
@@ -489,14 +489,10 @@ impl DirectoryQuery {
         #[graphql(desc = "SSO username.")] username: String,
     ) -> ApiResult<Option<Person>> {
         let principal = ctx_principal(ctx)?;
-        let found = person::Entity::find()
-            .filter(person::Column::Username.eq(username.trim()))
-            .one(ctx_db(ctx)?)
+        let found = people::visible_by_username(ctx_db(ctx)?, principal, &username)
             .await
             .map_err(ApiError::from)?;
-        Ok(found
-            .map(Person)
-            .filter(|p| rules::can_see(principal, p.entry_for_rules())))
+        Ok(found.map(Person))
     }
 
     /// Units of the University ordered by name. `search` matches the start of the name or the

@@ -16,7 +16,6 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use entity::{enums::VoicemailState as DbState, line, mailbox_settings, voicemail};
 use futures_util::StreamExt as _;
-use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{
@@ -346,23 +345,10 @@ async fn mailbox_line(
     ctx: &Context<'_>,
     line_id: Option<async_graphql::ID>,
 ) -> ApiResult<line::Model> {
-    let principal = ctx_principal(ctx)?;
-    let db = ctx_db(ctx)?;
-    let line = match line_id {
-        Some(id) => line::Entity::find_by_id(decode(NodeType::Line, &id)?)
-            .one(db)
-            .await
-            .map_err(ApiError::from)?,
-        None => match principal.person_id {
-            Some(me) => service::lines_of(db, me)
-                .await
-                .map_err(ApiError::from)?
-                .into_iter()
-                .next(),
-            None => None,
-        },
-    };
-    line.filter(|l| rules::can_read_mailbox(principal, l.owner_id))
+    let line = line_id.map(|id| decode(NodeType::Line, &id)).transpose()?;
+    service::mailbox_line(ctx_db(ctx)?, ctx_principal(ctx)?, line)
+        .await
+        .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::NotFound("no such mailbox".into()).into())
 }
 
@@ -613,18 +599,10 @@ fn refused(error: UserError) -> VoicemailBatchPayload {
 
 /// States before a change, to count what really changed.
 async fn states_of(ctx: &Context<'_>, ids: &[Result<Uuid, ()>]) -> ApiResult<Vec<Option<DbState>>> {
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     let wanted: Vec<Uuid> = ids.iter().filter_map(|r| r.ok()).collect();
-    let rows: Vec<(Uuid, DbState)> = voicemail::Entity::find()
-        .select_only()
-        .column(voicemail::Column::Id)
-        .column(voicemail::Column::State)
-        .filter(voicemail::Column::Id.is_in(wanted))
-        .into_tuple()
-        .all(ctx_db(ctx)?)
+    let map = service::states_of(ctx_db(ctx)?, &wanted)
         .await
         .map_err(ApiError::from)?;
-    let map: std::collections::HashMap<Uuid, DbState> = rows.into_iter().collect();
     Ok(ids
         .iter()
         .map(|r| r.ok().and_then(|id| map.get(&id).copied()))
@@ -893,8 +871,7 @@ impl VoicemailSubscription {
             .then(move |event| {
                 let db = db.clone();
                 async move {
-                    voicemail::Entity::find_by_id(event.voicemail_id)
-                        .one(&db)
+                    service::get(&db, event.voicemail_id)
                         .await
                         .map_err(|e| ApiError::from(e).into())
                 }

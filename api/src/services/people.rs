@@ -82,6 +82,20 @@ async fn save_person(
         .await
 }
 
+/// A person by SSO username (surrounding blanks ignored), if the caller may see them in the
+/// directory.
+pub async fn visible_by_username(
+    db: &impl sea_orm::ConnectionTrait,
+    principal: &Principal,
+    username: &str,
+) -> Result<Option<person::Model>, DbErr> {
+    let found = person::Entity::find()
+        .filter(person::Column::Username.eq(username.trim()))
+        .one(db)
+        .await?;
+    Ok(found.filter(|p| visibility::can_see(principal, entry(p))))
+}
+
 /// The line, if the caller may see it: a personal line is as visible as its owner (an
 /// ex-directory number is not handed out by id either); a shared line is seen by anyone.
 pub async fn visible_line(

@@ -569,6 +569,48 @@ pub async fn lines_of(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<lin
         .await
 }
 
+/// The mailbox line `line` names (default the caller's first line), if the caller may read
+/// its mailbox (its owner, or an admin).
+pub async fn mailbox_line(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    line: Option<Uuid>,
+) -> Result<Option<line::Model>, DbErr> {
+    let found = match line {
+        Some(id) => line::Entity::find_by_id(id).one(db).await?,
+        None => match principal.person_id {
+            Some(me) => lines_of(db, me).await?.into_iter().next(),
+            None => None,
+        },
+    };
+    Ok(found.filter(|l| rules::can_read_mailbox(principal, l.owner_id)))
+}
+
+/// The states of these messages now, by id (ids that name nothing are left out).
+pub async fn states_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, VoicemailState>, DbErr> {
+    let mut states = std::collections::HashMap::new();
+    for chunk in ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        let rows: Vec<(Uuid, VoicemailState)> = voicemail::Entity::find()
+            .select_only()
+            .column(voicemail::Column::Id)
+            .column(voicemail::Column::State)
+            .filter(voicemail::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        states.extend(rows);
+    }
+    Ok(states)
+}
+
+/// A message by id, whoever may see it (the caller checks).
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<voicemail::Model>, DbErr> {
+    voicemail::Entity::find_by_id(id).one(db).await
+}
+
 /// Whose messages a list or count covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mailbox {
