@@ -20,9 +20,10 @@
 //! - The "teams" licence pool, the nomination round with a few Balliol nominations, the four
 //!   tranches (pilot members in tranche 1), role grants, the demo accounts and an audit event.
 //!
-//! Layout: `generate` builds every row in memory (pure), `calls` the call history, `names`
-//! the word lists, `holidays` the bank holidays, `random` the seeded streams, `audio` the
-//! synthetic recordings, `voicemail` the mailboxes; this module inserts the rows in batches.
+//! Layout: `generate` builds every row in memory (pure), its steps in `people`, `lines`,
+//! `centre`, `groups`, `rollout` and `calls` (the call history); `names` the word lists,
+//! `holidays` the bank holidays, `random` the seeded streams, `audio` the synthetic
+//! recordings, `voicemail` the mailboxes; this module inserts the rows in batches.
 //!
 //! Same data every run: choices and ids come from fixed ChaCha8 seeds (ids are UUIDv7 built
 //! from a fixed base time plus seeded bits); only times move, relative to today.
@@ -38,10 +39,15 @@ use sea_orm::{
 
 pub mod audio;
 mod calls;
+mod centre;
 mod generate;
+mod groups;
 pub mod holidays;
+mod lines;
 mod names;
+mod people;
 mod random;
+mod rollout;
 
 #[cfg(test)]
 mod tests;

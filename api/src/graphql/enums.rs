@@ -3,7 +3,7 @@
 
 use entity::enums as db;
 
-/// Declares a GraphQL enum with the same variants as an entity enum, and conversions both ways.
+/// Declares a GraphQL enum with the variants of an entity or domain enum, and both conversions.
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident <=> $src:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,6 +23,7 @@ macro_rules! mirror_enum {
         }
     };
 }
+pub(crate) use mirror_enum;
 
 pub(crate) use mirror_enum;
 

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{
     ctx_db, ctx_loaders, ctx_principal,
     directory::{Device, Line, Person},
+    enums::mirror_enum,
     errors::{ApiError, ApiResult},
     groups::HuntStrategy,
     node::{NodeType, encode},
@@ -21,7 +22,7 @@ use crate::{
     auth::Role,
     domain::{
         phone::Dialled,
-        routing::{Destination, Explanation, Outcome, Ref, Step, StepKind},
+        routing::{Destination, Explanation, Outcome, OutcomeKind, Ref, Step, StepKind},
     },
     services::routing as service,
 };
@@ -59,90 +60,59 @@ async fn coordinates_destination(
     Ok(line.is_some_and(|l| principal.coordinates(l.unit_id)))
 }
 
-/// What a step of a route is.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RouteStepKind {
-    /// The number belongs to a person, a shared line, a hunt group or a contact centre.
-    Resolved,
-    /// No line has the number.
-    NotInService,
-    /// The person manages an executive-assistant group, with divert off.
-    EaDivertOff,
-    /// On Teams: delegation, the whitelist is inactive.
-    EaDelegation,
-    /// The caller is on the manager's whitelist: the manager rings.
-    EaWhitelisted,
-    /// The call diverts to the assistants.
-    EaDivert,
-    /// No assistant can ring: the manager rings after all.
-    EaNoAssistant,
-    /// This device rings.
-    Device,
-    /// Nothing of this person's (or line's) can ring.
-    NoDevice,
-    /// How a hunt group rings.
-    Hunt,
-    /// A hunt-group member rings.
-    HuntMember,
-    /// A hunt-group member is not rung.
-    HuntSkipped,
-    /// Nobody in a hunt group can ring.
-    HuntEmpty,
-    /// The centre's time zone is unknown; Europe/London is assumed.
-    TimeZoneUnknown,
-    /// The contact centre is open.
-    CentreOpen,
-    /// The contact centre is closed (out of hours or a closure day).
-    CentreClosed,
-    /// An open centre has no queue.
-    NoQueue,
-    /// The call waits in a queue.
-    Queue,
-    /// No agent of the queue can answer.
-    QueueNoAgents,
-    /// The call moves on to another person, group or university number.
-    Fallback,
-    /// The call goes to voicemail.
-    Voicemail,
-    /// The call leaves for a number outside the university.
-    Forwarded,
-    /// The call is released (nowhere set).
-    Released,
-    /// A fallback names something that no longer exists.
-    UnknownTarget,
-    /// The call came back where it was, or was passed on too often.
-    Loop,
-}
-
-impl From<StepKind> for RouteStepKind {
-    fn from(k: StepKind) -> Self {
-        match k {
-            StepKind::Resolved => Self::Resolved,
-            StepKind::NotInService => Self::NotInService,
-            StepKind::EaDivertOff => Self::EaDivertOff,
-            StepKind::EaDelegation => Self::EaDelegation,
-            StepKind::EaWhitelisted => Self::EaWhitelisted,
-            StepKind::EaDivert => Self::EaDivert,
-            StepKind::EaNoAssistant => Self::EaNoAssistant,
-            StepKind::Device => Self::Device,
-            StepKind::NoDevice => Self::NoDevice,
-            StepKind::Hunt => Self::Hunt,
-            StepKind::HuntMember => Self::HuntMember,
-            StepKind::HuntSkipped => Self::HuntSkipped,
-            StepKind::HuntEmpty => Self::HuntEmpty,
-            StepKind::TimeZoneUnknown => Self::TimeZoneUnknown,
-            StepKind::CentreOpen => Self::CentreOpen,
-            StepKind::CentreClosed => Self::CentreClosed,
-            StepKind::NoQueue => Self::NoQueue,
-            StepKind::Queue => Self::Queue,
-            StepKind::QueueNoAgents => Self::QueueNoAgents,
-            StepKind::Fallback => Self::Fallback,
-            StepKind::Voicemail => Self::Voicemail,
-            StepKind::Forwarded => Self::Forwarded,
-            StepKind::Released => Self::Released,
-            StepKind::UnknownTarget => Self::UnknownTarget,
-            StepKind::Loop => Self::Loop,
-        }
+mirror_enum! {
+    /// What a step of a route is.
+    RouteStepKind <=> StepKind {
+        /// The number belongs to a person, a shared line, a hunt group or a contact centre.
+        Resolved,
+        /// No line has the number.
+        NotInService,
+        /// The person manages an executive-assistant group, with divert off.
+        EaDivertOff,
+        /// On Teams: delegation, the whitelist is inactive.
+        EaDelegation,
+        /// The caller is on the manager's whitelist: the manager rings.
+        EaWhitelisted,
+        /// The call diverts to the assistants.
+        EaDivert,
+        /// No assistant can ring: the manager rings after all.
+        EaNoAssistant,
+        /// This device rings.
+        Device,
+        /// Nothing of this person's (or line's) can ring.
+        NoDevice,
+        /// How a hunt group rings.
+        Hunt,
+        /// A hunt-group member rings.
+        HuntMember,
+        /// A hunt-group member is not rung.
+        HuntSkipped,
+        /// Nobody in a hunt group can ring.
+        HuntEmpty,
+        /// The centre's time zone is unknown; Europe/London is assumed.
+        TimeZoneUnknown,
+        /// The contact centre is open.
+        CentreOpen,
+        /// The contact centre is closed (out of hours or a closure day).
+        CentreClosed,
+        /// An open centre has no queue.
+        NoQueue,
+        /// The call waits in a queue.
+        Queue,
+        /// No agent of the queue can answer.
+        QueueNoAgents,
+        /// The call moves on to another person, group or university number.
+        Fallback,
+        /// The call goes to voicemail.
+        Voicemail,
+        /// The call leaves for a number outside the university.
+        Forwarded,
+        /// The call is released (nowhere set).
+        Released,
+        /// A fallback names something that no longer exists.
+        UnknownTarget,
+        /// The call came back where it was, or was passed on too often.
+        Loop,
     }
 }
 
@@ -219,23 +189,24 @@ impl From<Step> for RouteStep {
     }
 }
 
-/// Where a call ends up (first, or after nobody answered).
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RouteOutcomeKind {
-    /// A person's (or shared line's) devices ring.
-    Rings,
-    /// A hunt group rings its members.
-    Hunt,
-    /// The call waits in a contact-centre queue.
-    Queue,
-    /// The call goes to a voicemail box.
-    Voicemail,
-    /// The call leaves for a number outside the university.
-    Forwarded,
-    /// The call is released.
-    Released,
-    /// No line has the number.
-    NotInService,
+mirror_enum! {
+    /// Where a call ends up (first, or after nobody answered).
+    RouteOutcomeKind <=> OutcomeKind {
+        /// A person's (or shared line's) devices ring.
+        Rings,
+        /// A hunt group rings its members.
+        Hunt,
+        /// The call waits in a contact-centre queue.
+        Queue,
+        /// The call goes to a voicemail box.
+        Voicemail,
+        /// The call leaves for a number outside the university.
+        Forwarded,
+        /// The call is released.
+        Released,
+        /// No line has the number.
+        NotInService,
+    }
 }
 
 /// A device that rings, and for how long.
@@ -323,7 +294,7 @@ impl RouteOutcome {
 impl From<Outcome> for RouteOutcome {
     fn from(o: Outcome) -> Self {
         let mut out = RouteOutcome {
-            kind: RouteOutcomeKind::Released,
+            kind: o.kind().into(),
             legs: vec![],
             rings: None,
             strategy: None,
@@ -342,7 +313,6 @@ impl From<Outcome> for RouteOutcome {
         };
         match o {
             Outcome::Rings { legs, rings } => {
-                out.kind = RouteOutcomeKind::Rings;
                 out.legs = legs.iter().map(|l| leg(l.person, l.device, None)).collect();
                 out.rings = Some(rings);
             }
@@ -352,7 +322,6 @@ impl From<Outcome> for RouteOutcome {
                 legs,
                 ring_seconds,
             } => {
-                out.kind = RouteOutcomeKind::Hunt;
                 out.legs = legs
                     .iter()
                     .map(|l| leg(l.person, l.device, Some(l.ring_seconds)))
@@ -368,7 +337,6 @@ impl From<Outcome> for RouteOutcome {
                 max_waiting,
                 max_wait_seconds,
             } => {
-                out.kind = RouteOutcomeKind::Queue;
                 out.legs = agents
                     .iter()
                     .map(|l| leg(l.person, l.device, None))
@@ -379,16 +347,13 @@ impl From<Outcome> for RouteOutcome {
                 out.max_wait_seconds = Some(max_wait_seconds);
             }
             Outcome::Voicemail { mailbox } => {
-                out.kind = RouteOutcomeKind::Voicemail;
                 out.number = Some(mailbox.number.to_string());
                 out.mailbox_line = Some(mailbox.id);
             }
             Outcome::Forwarded { number } => {
-                out.kind = RouteOutcomeKind::Forwarded;
                 out.number = Some(number.to_string());
             }
-            Outcome::Released => out.kind = RouteOutcomeKind::Released,
-            Outcome::NotInService => out.kind = RouteOutcomeKind::NotInService,
+            Outcome::Released | Outcome::NotInService => {}
         }
         out
     }

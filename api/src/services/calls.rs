@@ -401,171 +401,272 @@ pub async fn ingest(
     records: Vec<IngestRecord>,
     now: DateTime<Utc>,
 ) -> Result<IngestOutcome, DbErr> {
-    let mut outcome = IngestOutcome::default();
-    let mut valid = Vec::with_capacity(records.len());
-    let mut kinds = Vec::with_capacity(records.len());
+    let (checked, mut rejects) = validate_batch(records, now);
+    let calls: Vec<ValidCall> = checked.iter().map(|c| c.call.clone()).collect();
+    let ours = Ours::load(db, &calls).await?;
+    let mut planned = Vec::with_capacity(checked.len());
+    for c in checked {
+        match plan_call(&ours, c, now) {
+            Ok(p) => planned.push(p),
+            Err(r) => rejects.push(r),
+        }
+    }
+    if !rejects.is_empty() {
+        rejects.sort_by_key(|r| r.index);
+        return Ok(IngestOutcome {
+            rejects,
+            ..IngestOutcome::default()
+        });
+    }
+    attach_devices(db, &mut planned).await?;
+    let (inserted, duplicates) = store(db, &planned).await?;
+    Ok(IngestOutcome {
+        inserted,
+        duplicates,
+        rejects,
+    })
+}
+
+/// A record that passed validation: its place in the batch, the call, and the kind of device
+/// the PBX reported.
+struct Checked {
+    index: usize,
+    call: ValidCall,
+    device_kind: Option<DeviceKind>,
+}
+
+/// A call ready to store: its row (the device still to fill in) and the people on our side.
+struct Planned {
+    record: call_record::Model,
+    participants: Vec<(Uuid, CallRole)>,
+    device_kind: Option<DeviceKind>,
+}
+
+/// Validates each record on its own, and refuses a PBX call id already seen in the batch.
+fn validate_batch(
+    records: Vec<IngestRecord>,
+    now: DateTime<Utc>,
+) -> (Vec<Checked>, Vec<IngestReject>) {
+    let mut checked = Vec::with_capacity(records.len());
+    let mut rejects = Vec::new();
     let mut seen_ids = HashSet::new();
     for (index, record) in records.into_iter().enumerate() {
         let pbx_call_id = record.raw.pbx_call_id.clone();
         match validate(record.raw, now) {
-            Ok(v) if !seen_ids.insert(v.pbx_call_id.clone()) => {
-                outcome.rejects.push(IngestReject {
-                    index,
-                    pbx_call_id,
-                    reject: Reject {
-                        field: "pbxCallId",
-                        message: "the same PBX call id is twice in this batch".into(),
-                    },
-                })
-            }
-            Ok(v) => {
-                valid.push((index, v));
-                kinds.push(record.device_kind);
-            }
-            Err(reject) => outcome.rejects.push(IngestReject {
+            Ok(v) if !seen_ids.insert(v.pbx_call_id.clone()) => rejects.push(IngestReject {
+                index,
+                pbx_call_id,
+                reject: Reject {
+                    field: "pbxCallId",
+                    message: "the same PBX call id is twice in this batch".into(),
+                },
+            }),
+            Ok(call) => checked.push(Checked {
+                index,
+                call,
+                device_kind: record.device_kind,
+            }),
+            Err(reject) => rejects.push(IngestReject {
                 index,
                 pbx_call_id,
                 reject,
             }),
         }
     }
-    let calls: Vec<ValidCall> = valid.iter().map(|(_, v)| v.clone()).collect();
-    let lines = lines_for(db, &calls).await?;
-    let pilots: Vec<Uuid> = lines.values().map(|l| l.id).collect();
-    let mut hunt_by_pilot = HashMap::new();
-    let mut centre_by_pilot = HashMap::new();
-    for chunk in pilots.chunks(500) {
-        for g in hunt_group::Entity::find()
-            .filter(hunt_group::Column::PilotLineId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            hunt_by_pilot.insert(g.pilot_line_id, g.id);
-        }
-        for c in contact_centre::Entity::find()
-            .filter(contact_centre::Column::PilotLineId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            if let Some(pilot) = c.pilot_line_id {
-                centre_by_pilot.insert(pilot, c.id);
+    (checked, rejects)
+}
+
+/// Our side of a batch: the lines its numbers belong to, and the hunt groups and contact
+/// centres those lines are the pilots of.
+struct Ours {
+    /// By extension and by E.164.
+    lines: HashMap<String, line::Model>,
+    hunt_by_pilot: HashMap<Uuid, Uuid>,
+    centre_by_pilot: HashMap<Uuid, Uuid>,
+}
+
+impl Ours {
+    /// Loads the lines of the batch's numbers and the groups they pilot.
+    async fn load(conn: &impl ConnectionTrait, calls: &[ValidCall]) -> Result<Self, DbErr> {
+        let lines = lines_for(conn, calls).await?;
+        let pilots: Vec<Uuid> = lines.values().map(|l| l.id).collect();
+        let mut hunt_by_pilot = HashMap::new();
+        let mut centre_by_pilot = HashMap::new();
+        for chunk in pilots.chunks(500) {
+            for g in hunt_group::Entity::find()
+                .filter(hunt_group::Column::PilotLineId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                hunt_by_pilot.insert(g.pilot_line_id, g.id);
+            }
+            for c in contact_centre::Entity::find()
+                .filter(contact_centre::Column::PilotLineId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                if let Some(pilot) = c.pilot_line_id {
+                    centre_by_pilot.insert(pilot, c.id);
+                }
             }
         }
+        Ok(Self {
+            lines,
+            hunt_by_pilot,
+            centre_by_pilot,
+        })
     }
-    let ours = |p: &Dialled| lines.get(&party_key(p));
-    let personal_owner = |p: &Dialled| {
-        ours(p)
+
+    /// Our line with this number, if it is one of ours.
+    fn line(&self, p: &Dialled) -> Option<&line::Model> {
+        self.lines.get(&party_key(p))
+    }
+
+    /// The owner of the PERSONAL line with this number.
+    fn personal_owner(&self, p: &Dialled) -> Option<Uuid> {
+        self.line(p)
             .filter(|l| l.kind == LineKind::Personal)
             .and_then(|l| l.owner_id)
+    }
+
+    /// The hunt group and the contact centre whose pilot number `via` is; `None` when it is
+    /// neither's.
+    fn routed_by(&self, via: &Dialled) -> Option<(Option<Uuid>, Option<Uuid>)> {
+        let pilot = self.line(via).map(|l| l.id);
+        let hunt_group = pilot.and_then(|p| self.hunt_by_pilot.get(&p).copied());
+        let contact_centre = pilot.and_then(|p| self.centre_by_pilot.get(&p).copied());
+        (hunt_group.is_some() || contact_centre.is_some()).then_some((hunt_group, contact_centre))
+    }
+}
+
+/// The row and participants of one valid call, or why it is refused: the ends its direction
+/// puts on our side must be our lines, and a `routedVia` number must be a group's pilot.
+fn plan_call(ours: &Ours, checked: Checked, now: DateTime<Utc>) -> Result<Planned, IngestReject> {
+    let Checked {
+        index,
+        call,
+        device_kind,
+    } = checked;
+    let refuse = |field: &'static str, message: &str| IngestReject {
+        index,
+        pbx_call_id: call.pbx_call_id.clone(),
+        reject: Reject {
+            field,
+            message: message.into(),
+        },
     };
-
-    struct Planned {
-        record: call_record::Model,
-        participants: Vec<(Uuid, CallRole)>,
-        device_kind: Option<DeviceKind>,
+    if let Err((field, message)) = check_our_ends(ours, &call) {
+        return Err(refuse(field, message));
     }
-    let mut planned = Vec::with_capacity(valid.len());
-    for ((index, call), device_kind) in valid.into_iter().zip(kinds) {
-        let refuse = |field: &'static str, message: &str| IngestReject {
-            index,
+    let (hunt_group_id, contact_centre_id) = match &call.routed_via {
+        None => (None, None),
+        Some(via) => ours.routed_by(via).ok_or_else(|| {
+            refuse(
+                "routedVia",
+                "no hunt group or contact centre has this pilot number",
+            )
+        })?,
+    };
+    let (caller, dialled, answered) = people_of(ours, &call);
+    Ok(Planned {
+        record: call_record::Model {
+            id: Uuid::now_v7(),
             pbx_call_id: call.pbx_call_id.clone(),
-            reject: Reject {
-                field,
-                message: message.into(),
-            },
-        };
-        let (from_ours, to_ours) = (ours(&call.from).is_some(), ours(&call.to).is_some());
-        let missing = match call.direction {
-            CallDirection::Inbound if !to_ours => {
-                Some(refuse("to", "an inbound call must reach one of our lines"))
-            }
-            CallDirection::Outbound if !from_ours => Some(refuse(
-                "from",
-                "an outbound call must come from one of our lines",
-            )),
-            CallDirection::Internal if !from_ours => Some(refuse("from", "unknown extension")),
-            CallDirection::Internal if !to_ours => Some(refuse("to", "unknown extension")),
-            _ => None,
-        };
-        if let Some(r) = missing {
-            outcome.rejects.push(r);
-            continue;
-        }
-        if call.answered_by.as_ref().is_some_and(|p| ours(p).is_none()) {
-            outcome.rejects.push(refuse("answeredBy", "unknown line"));
-            continue;
-        }
-        let (mut hunt_group_id, mut contact_centre_id) = (None, None);
-        if let Some(via) = &call.routed_via {
-            let pilot = ours(via).map(|l| l.id);
-            hunt_group_id = pilot.and_then(|p| hunt_by_pilot.get(&p).copied());
-            contact_centre_id = pilot.and_then(|p| centre_by_pilot.get(&p).copied());
-            if hunt_group_id.is_none() && contact_centre_id.is_none() {
-                outcome.rejects.push(refuse(
-                    "routedVia",
-                    "no hunt group or contact centre has this pilot number",
-                ));
-                continue;
-            }
-        }
-        let caller = if call.direction == CallDirection::Inbound {
-            None
-        } else {
-            personal_owner(&call.from)
-        };
-        let dialled = if call.direction == CallDirection::Outbound {
-            None
-        } else {
-            personal_owner(&call.to)
-        };
-        let answered = match (&call.answered_by, call.result) {
-            (Some(p), CallResult::Answered) => personal_owner(p),
-            (None, CallResult::Answered) => dialled,
-            _ => None,
-        };
-        let mut participants: Vec<(Uuid, CallRole)> = Vec::new();
-        for (person, role) in [
-            (caller, CallRole::Caller),
-            (dialled, CallRole::Dialled),
-            (answered, CallRole::Answered),
-        ] {
-            if let Some(p) = person
-                && !participants.iter().any(|(q, _)| *q == p)
-            {
-                participants.push((p, role));
-            }
-        }
-        planned.push(Planned {
-            record: call_record::Model {
-                id: Uuid::now_v7(),
-                pbx_call_id: call.pbx_call_id.clone(),
-                started_at: call.started_at,
-                answered_at: call.answered_at,
-                ended_at: call.ended_at,
-                direction: call.direction,
-                from_number: party_key(&call.from),
-                to_number: party_key(&call.to),
-                external: call.direction != CallDirection::Internal,
-                result: call.result,
-                device_id: None,
-                caller_person_id: caller,
-                dialled_person_id: dialled,
-                answered_person_id: answered,
-                hunt_group_id,
-                contact_centre_id,
-                created_at: now,
-            },
-            participants,
-            device_kind,
-        });
-    }
-    if !outcome.rejects.is_empty() {
-        outcome.rejects.sort_by_key(|r| r.index);
-        return Ok(outcome);
-    }
+            started_at: call.started_at,
+            answered_at: call.answered_at,
+            ended_at: call.ended_at,
+            direction: call.direction,
+            from_number: party_key(&call.from),
+            to_number: party_key(&call.to),
+            external: call.direction != CallDirection::Internal,
+            result: call.result,
+            device_id: None,
+            caller_person_id: caller,
+            dialled_person_id: dialled,
+            answered_person_id: answered,
+            hunt_group_id,
+            contact_centre_id,
+            created_at: now,
+        },
+        participants: participants_of(caller, dialled, answered),
+        device_kind,
+    })
+}
 
-    // The device used: the caller's (outbound/internal) or the answerer's device of the kind
-    // the PBX reported.
+/// Checks that the ends of a call its direction puts on our side, and whoever answered, are
+/// our lines; otherwise the field at fault and why.
+fn check_our_ends(ours: &Ours, call: &ValidCall) -> Result<(), (&'static str, &'static str)> {
+    let (from_ours, to_ours) = (
+        ours.line(&call.from).is_some(),
+        ours.line(&call.to).is_some(),
+    );
+    match call.direction {
+        CallDirection::Inbound if !to_ours => {
+            return Err(("to", "an inbound call must reach one of our lines"));
+        }
+        CallDirection::Outbound if !from_ours => {
+            return Err(("from", "an outbound call must come from one of our lines"));
+        }
+        CallDirection::Internal if !from_ours => return Err(("from", "unknown extension")),
+        CallDirection::Internal if !to_ours => return Err(("to", "unknown extension")),
+        _ => {}
+    }
+    if call
+        .answered_by
+        .as_ref()
+        .is_some_and(|p| ours.line(p).is_none())
+    {
+        return Err(("answeredBy", "unknown line"));
+    }
+    Ok(())
+}
+
+/// The people on our side, by the owners of PERSONAL lines: who called (not on inbound
+/// calls), who was dialled (not on outbound ones) and who answered.
+fn people_of(ours: &Ours, call: &ValidCall) -> (Option<Uuid>, Option<Uuid>, Option<Uuid>) {
+    let caller = if call.direction == CallDirection::Inbound {
+        None
+    } else {
+        ours.personal_owner(&call.from)
+    };
+    let dialled = if call.direction == CallDirection::Outbound {
+        None
+    } else {
+        ours.personal_owner(&call.to)
+    };
+    let answered = match (&call.answered_by, call.result) {
+        (Some(p), CallResult::Answered) => ours.personal_owner(p),
+        (None, CallResult::Answered) => dialled,
+        _ => None,
+    };
+    (caller, dialled, answered)
+}
+
+/// One participant row per person, with their first role in the order caller, dialled,
+/// answered (someone who answered their own call is DIALLED only).
+fn participants_of(
+    caller: Option<Uuid>,
+    dialled: Option<Uuid>,
+    answered: Option<Uuid>,
+) -> Vec<(Uuid, CallRole)> {
+    let mut participants: Vec<(Uuid, CallRole)> = Vec::new();
+    for (person, role) in [
+        (caller, CallRole::Caller),
+        (dialled, CallRole::Dialled),
+        (answered, CallRole::Answered),
+    ] {
+        if let Some(p) = person
+            && !participants.iter().any(|(q, _)| *q == p)
+        {
+            participants.push((p, role));
+        }
+    }
+    participants
+}
+
+/// Fills in the device used: the caller's (outbound and internal calls) or the answerer's
+/// device of the kind the PBX reported.
+async fn attach_devices(conn: &impl ConnectionTrait, planned: &mut [Planned]) -> Result<(), DbErr> {
     let device_people: Vec<Uuid> = planned
         .iter()
         .filter(|p| p.device_kind.is_some())
@@ -575,13 +676,13 @@ pub async fn ingest(
     for chunk in device_people.chunks(500) {
         for d in device::Entity::find()
             .filter(device::Column::OwnerId.is_in(chunk.iter().copied()))
-            .all(db)
+            .all(conn)
             .await?
         {
             devices.entry((d.owner_id, d.kind)).or_insert(d.id);
         }
     }
-    for p in &mut planned {
+    for p in planned {
         if let (Some(kind), Some(person)) = (
             p.device_kind,
             p.record.caller_person_id.or(p.record.answered_person_id),
@@ -589,39 +690,20 @@ pub async fn ingest(
             p.record.device_id = devices.get(&(person, kind)).copied();
         }
     }
+    Ok(())
+}
 
+/// Stores the planned calls in one transaction: the rows whose PBX id is new, and their
+/// participants. Returns how many were new and how many were already stored.
+async fn store(db: &DatabaseConnection, planned: &[Planned]) -> Result<(usize, usize), DbErr> {
     let txn = crate::db::begin_write(db).await?;
-    let ids: Vec<String> = planned
-        .iter()
-        .map(|p| p.record.pbx_call_id.clone())
-        .collect();
-    for chunk in planned.chunks(500) {
-        let models = chunk
-            .iter()
-            .map(|p| call_record::ActiveModel::from(p.record.clone()));
-        call_record::Entity::insert_many(models)
-            .on_conflict_do_nothing_on([call_record::Column::PbxCallId])
-            .exec(&txn)
-            .await?;
-    }
-    // Which of ours went in: a stored row with another id was there before (or was written
-    // by a concurrent ingest of the same record).
-    let mut stored: HashMap<String, Uuid> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, Uuid)> = call_record::Entity::find()
-            .select_only()
-            .column(call_record::Column::PbxCallId)
-            .column(call_record::Column::Id)
-            .filter(call_record::Column::PbxCallId.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        stored.extend(rows);
-    }
+    insert_records(&txn, planned).await?;
+    let stored = stored_ids(&txn, planned).await?;
+    let (mut inserted, mut duplicates) = (0, 0);
     let mut participant_rows = Vec::new();
-    for p in &planned {
+    for p in planned {
         if stored.get(&p.record.pbx_call_id) == Some(&p.record.id) {
-            outcome.inserted += 1;
+            inserted += 1;
             participant_rows.extend(p.participants.iter().map(|(person, role)| {
                 call_participant::ActiveModel {
                     id: sea_orm::Set(Uuid::now_v7()),
@@ -632,7 +714,7 @@ pub async fn ingest(
                 }
             }));
         } else {
-            outcome.duplicates += 1;
+            duplicates += 1;
         }
     }
     for chunk in participant_rows.chunks(500).map(<[_]>::to_vec) {
@@ -641,5 +723,44 @@ pub async fn ingest(
             .await?;
     }
     txn.commit().await?;
-    Ok(outcome)
+    Ok((inserted, duplicates))
+}
+
+/// Inserts the call rows, skipping any whose PBX id is already stored.
+async fn insert_records(conn: &impl ConnectionTrait, planned: &[Planned]) -> Result<(), DbErr> {
+    for chunk in planned.chunks(500) {
+        let models = chunk
+            .iter()
+            .map(|p| call_record::ActiveModel::from(p.record.clone()));
+        call_record::Entity::insert_many(models)
+            .on_conflict_do_nothing_on([call_record::Column::PbxCallId])
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored row id of each planned PBX id. A row with another id than ours was there
+/// before (or was written by a concurrent ingest of the same record).
+async fn stored_ids(
+    conn: &impl ConnectionTrait,
+    planned: &[Planned],
+) -> Result<HashMap<String, Uuid>, DbErr> {
+    let ids: Vec<String> = planned
+        .iter()
+        .map(|p| p.record.pbx_call_id.clone())
+        .collect();
+    let mut stored: HashMap<String, Uuid> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, Uuid)> = call_record::Entity::find()
+            .select_only()
+            .column(call_record::Column::PbxCallId)
+            .column(call_record::Column::Id)
+            .filter(call_record::Column::PbxCallId.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored.extend(rows);
+    }
+    Ok(stored)
 }
