@@ -23,7 +23,6 @@ macro_rules! mirror_enum {
         }
     };
 }
-pub(crate) use mirror_enum;
 
 pub(crate) use mirror_enum;
 
