@@ -472,22 +472,9 @@ impl CallsMutation {
             .into());
         }
         let records = input.records.into_iter().map(to_ingest).collect();
-        let outcome = service::ingest(ctx_db(ctx)?, records, Utc::now())
+        let outcome = service::ingest_as(ctx_db(ctx)?, ctx_principal(ctx)?, records, Utc::now())
             .await
             .map_err(ApiError::from)?;
-        if outcome.inserted > 0 {
-            let principal = ctx_principal(ctx)?;
-            crate::services::audit::record(
-                ctx_db(ctx)?,
-                principal,
-                "calls.ingest",
-                crate::services::audit::Subject { kind: crate::services::audit::SubjectKind::CallRecordBatch, id: format!("{} records", outcome.inserted) },
-                None,
-                Some(serde_json::json!({ "inserted": outcome.inserted, "duplicates": outcome.duplicates })),
-            )
-            .await
-            .map_err(ApiError::from)?;
-        }
         Ok(payload(outcome))
     }
 }

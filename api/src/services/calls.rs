@@ -374,7 +374,7 @@ async fn lines_for(
     let mut map = HashMap::new();
     let extensions: Vec<String> = extensions.into_iter().collect();
     let numbers: Vec<String> = numbers.into_iter().collect();
-    for chunk in extensions.chunks(500) {
+    for chunk in extensions.chunks(crate::db::IDS_PER_STATEMENT) {
         for l in line::Entity::find()
             .filter(line::Column::Extension.is_in(chunk.iter().cloned()))
             .all(conn)
@@ -383,7 +383,7 @@ async fn lines_for(
             map.insert(l.extension.clone(), l);
         }
     }
-    for chunk in numbers.chunks(500) {
+    for chunk in numbers.chunks(crate::db::IDS_PER_STATEMENT) {
         for l in line::Entity::find()
             .filter(line::Column::E164.is_in(chunk.iter().cloned()))
             .all(conn)
@@ -393,6 +393,30 @@ async fn lines_for(
         }
     }
     Ok(map)
+}
+
+/// [`ingest`] on behalf of a caller: a batch that stored anything is audited (one event for
+/// the batch, after it is stored).
+pub async fn ingest_as(
+    db: &DatabaseConnection,
+    principal: &crate::auth::Principal,
+    records: Vec<IngestRecord>,
+    now: DateTime<Utc>,
+) -> Result<IngestOutcome, DbErr> {
+    let outcome = ingest(db, records, now).await?;
+    if outcome.inserted > 0 {
+        let batch = crate::services::audit::Subject {
+            kind: crate::services::audit::SubjectKind::CallRecordBatch,
+            id: format!("{} records", outcome.inserted),
+        };
+        let counts = serde_json::json!({
+            "inserted": outcome.inserted,
+            "duplicates": outcome.duplicates,
+        });
+        crate::services::audit::record(db, principal, "calls.ingest", batch, None, Some(counts))
+            .await?;
+    }
+    Ok(outcome)
 }
 
 /// Validates and stores a batch (see the module doc). `now` bounds "in the future".
@@ -492,7 +516,7 @@ impl Ours {
         let pilots: Vec<Uuid> = lines.values().map(|l| l.id).collect();
         let mut hunt_by_pilot = HashMap::new();
         let mut centre_by_pilot = HashMap::new();
-        for chunk in pilots.chunks(500) {
+        for chunk in pilots.chunks(crate::db::IDS_PER_STATEMENT) {
             for g in hunt_group::Entity::find()
                 .filter(hunt_group::Column::PilotLineId.is_in(chunk.iter().copied()))
                 .all(conn)
@@ -673,7 +697,7 @@ async fn attach_devices(conn: &impl ConnectionTrait, planned: &mut [Planned]) ->
         .filter_map(|p| p.record.caller_person_id.or(p.record.answered_person_id))
         .collect();
     let mut devices: HashMap<(Uuid, DeviceKind), Uuid> = HashMap::new();
-    for chunk in device_people.chunks(500) {
+    for chunk in device_people.chunks(crate::db::IDS_PER_STATEMENT) {
         for d in device::Entity::find()
             .filter(device::Column::OwnerId.is_in(chunk.iter().copied()))
             .all(conn)
@@ -717,7 +741,10 @@ async fn store(db: &DatabaseConnection, planned: &[Planned]) -> Result<(usize, u
             duplicates += 1;
         }
     }
-    for chunk in participant_rows.chunks(500).map(<[_]>::to_vec) {
+    for chunk in participant_rows
+        .chunks(crate::db::IDS_PER_STATEMENT)
+        .map(<[_]>::to_vec)
+    {
         call_participant::Entity::insert_many(chunk)
             .exec(&txn)
             .await?;
@@ -728,7 +755,7 @@ async fn store(db: &DatabaseConnection, planned: &[Planned]) -> Result<(usize, u
 
 /// Inserts the call rows, skipping any whose PBX id is already stored.
 async fn insert_records(conn: &impl ConnectionTrait, planned: &[Planned]) -> Result<(), DbErr> {
-    for chunk in planned.chunks(500) {
+    for chunk in planned.chunks(crate::db::IDS_PER_STATEMENT) {
         let models = chunk
             .iter()
             .map(|p| call_record::ActiveModel::from(p.record.clone()));
@@ -751,7 +778,7 @@ async fn stored_ids(
         .map(|p| p.record.pbx_call_id.clone())
         .collect();
     let mut stored: HashMap<String, Uuid> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(crate::db::IDS_PER_STATEMENT) {
         let rows: Vec<(String, Uuid)> = call_record::Entity::find()
             .select_only()
             .column(call_record::Column::PbxCallId)
