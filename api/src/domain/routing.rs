@@ -45,8 +45,9 @@ use chrono_tz::Tz;
 use entity::enums::{DeviceKind, HuntStrategy, Platform};
 use uuid::Uuid;
 
+use super::contact_centres::OpeningPeriod;
 use super::devices::{self, DeviceFacts};
-use super::groups::{Fallback, OpeningPeriod, weekday_name};
+use super::groups::{Fallback, weekday_name};
 use super::phone::{Dialled, E164, Extension};
 
 /// Fallbacks followed at most, one after another, before the call is released.

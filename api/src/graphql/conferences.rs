@@ -23,7 +23,7 @@ use super::{
 };
 use crate::{
     auth::Principal,
-    domain::{groups::parse_time_zone, phone::E164},
+    domain::{contact_centres::parse_time_zone, phone::E164},
     services::conferences::{
         self as service, BRIDGES, Conference, ConferenceKey, Invitation, Invitee, NewConference,
         Reschedule, Window,

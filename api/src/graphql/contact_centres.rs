@@ -26,10 +26,7 @@ use super::{
 };
 use crate::{
     auth::{Role, RoleGuard},
-    domain::{
-        groups::{Fallback, OpeningPeriod as Period},
-        text::Quoted,
-    },
+    domain::{contact_centres::OpeningPeriod as Period, groups::Fallback, text::Quoted},
     services::contact_centres::{
         self as service, CentreChanges, NewCentre, NewQueue, QueueChanges,
     },

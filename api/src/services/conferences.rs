@@ -1,4 +1,4 @@
-//! Scheduling teleconferences: load, check the rules of `domain::groups` (schedule, codes,
+//! Scheduling teleconferences: load, check the rules of `domain::conferences` (schedule, codes,
 //! reservations, bridge capacity), write in one transaction with the audit event.
 //!
 //! **Bridges.** There is no bridge table: the bridges are the constant [`BRIDGES`], and a
@@ -45,8 +45,9 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     domain::{
+        conferences::{self as rules, ConferenceSlot},
         directory::{self as visibility, Entry},
-        groups::{self as rules, ConferenceSlot, GroupRefusal},
+        groups::{GroupRefusal, validate_name},
         phone::E164,
     },
     graphql::errors::{ApiError, Outcome, UserError, UserErrorCode},
@@ -756,9 +757,8 @@ pub async fn create(
             )));
         }
     };
-    let title = try_refuse!(
-        rules::validate_name(&new.title).map_err(|r| refused(path(&["input", "title"]), &r))
-    );
+    let title =
+        try_refuse!(validate_name(&new.title).map_err(|r| refused(path(&["input", "title"]), &r)));
     let (starts_at, ends_at) = (to_second(new.starts_at), to_second(new.ends_at));
     try_refuse!(check_schedule(starts_at, ends_at, None, now));
     let ports = new.ports.unwrap_or(default_ports(new.participants.len()));

@@ -42,8 +42,11 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     domain::{
+        contact_centres::{self as rules, OpeningPeriod},
         directory::{self as visibility, Entry},
-        groups::{self as rules, Candidate, Fallback, GroupRefusal, OpeningPeriod},
+        groups::{
+            Candidate, Fallback, GroupRefusal, may_remove_member, validate_name, weekday_name,
+        },
         phone::E164,
     },
     graphql::errors::{Outcome, UserError, UserErrorCode},
@@ -514,8 +517,7 @@ pub async fn create(
             "no such unit",
         )));
     }
-    let name =
-        try_refuse!(rules::validate_name(&new.name).map_err(|e| refusal(&["input", "name"], &e)));
+    let name = try_refuse!(validate_name(&new.name).map_err(|e| refusal(&["input", "name"], &e)));
     let taken = contact_centre::Entity::find()
         .filter(contact_centre::Column::UnitId.eq(new.unit_id))
         .all(&txn)
@@ -626,8 +628,7 @@ pub async fn update(
     let before = try_refuse!(lock(&txn, principal, centre_id, expected, "centreId").await?);
     let mut active: contact_centre::ActiveModel = before.centre.clone().into();
     if let Some(name) = &changes.name {
-        let name =
-            try_refuse!(rules::validate_name(name).map_err(|e| refusal(&["input", "name"], &e)));
+        let name = try_refuse!(validate_name(name).map_err(|e| refusal(&["input", "name"], &e)));
         let taken = contact_centre::Entity::find()
             .filter(contact_centre::Column::UnitId.eq(before.centre.unit_id))
             .filter(contact_centre::Column::Id.ne(centre_id))
@@ -940,7 +941,7 @@ fn queue_json(queue: Option<&Queue>, version: i32) -> serde_json::Value {
 
 /// A unique (case-insensitive) queue name within the centre.
 fn queue_name(centre: &Centre, name: &str, except: Option<Uuid>) -> Result<String, UserError> {
-    let name = rules::validate_name(name).map_err(|e| refusal(&["input", "name"], &e))?;
+    let name = validate_name(name).map_err(|e| refusal(&["input", "name"], &e))?;
     let lower = name.to_lowercase();
     if centre
         .queues
@@ -1349,7 +1350,7 @@ pub async fn remove_agents(
                 "this person is listed twice".into(),
             )));
         }
-        if let Err(e) = rules::may_remove_member(&remaining, *id) {
+        if let Err(e) = may_remove_member(&remaining, *id) {
             let message = match &e {
                 GroupRefusal::NotAMember(_) => "this person is not an agent of the queue".into(),
                 GroupRefusal::LastMember => {
@@ -1461,10 +1462,7 @@ impl Schedule {
                 .map(|p| p.to_string())
                 .collect();
             if today.is_empty() {
-                format!(
-                    "closed: no opening hours on {}s",
-                    rules::weekday_name(weekday)
-                )
+                format!("closed: no opening hours on {}s", weekday_name(weekday))
             } else {
                 format!("closed: outside opening hours ({})", today.join(", "))
             }
