@@ -3,10 +3,12 @@
 //! Layout:
 //! - `cutover`: the move to Teams: the MS Teams column, movement sets, tranches, moves.
 //! - `calls`: validating PBX call records, number filters, what counts as missed.
+//! - `conferences`: teleconference schedules, access codes and PINs, bridge ports.
+//! - `contact_centres`: queue limits, opening hours, closures, time zones, agents.
 //! - `devices`: preferring, enabling and the device that actually rings.
 //! - `directory`: who may see a directory entry and its private parts.
 //! - `email`: e-mail addresses, parsed once at the edge.
-//! - `groups`: hunt, pickup, executive-assistant and contact-centre settings, teleconference codes.
+//! - `groups`: hunt, pickup and executive-assistant groups, and the shared `GroupRefusal`.
 //! - `pbx`: what the PBX reports: the bounds of a reported instant.
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
 //! - `routing`: how a call would ring, step by step (`routeCall`).
@@ -15,6 +17,8 @@
 //! - `voicemail`: who reads a mailbox, PIN and e-mail rules, the trusted-network check.
 
 pub mod calls;
+pub mod conferences;
+pub mod contact_centres;
 pub mod cutover;
 pub mod devices;
 pub mod directory;

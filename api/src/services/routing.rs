@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        groups::{Fallback, OpeningPeriod},
+        contact_centres::OpeningPeriod,
+        groups::Fallback,
         phone::{Dialled, E164, Extension},
         routing::{
             Closure, ContactCentreSnapshot, Destination, EaManagerRole, Explanation,

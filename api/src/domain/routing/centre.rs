@@ -8,7 +8,7 @@ use entity::enums::Platform;
 use super::walk::{Node, Walk, list_or_none};
 use super::{ContactCentreSnapshot, Leg, Outcome, Ref, StepKind};
 use crate::domain::devices;
-use crate::domain::groups::{OpeningPeriod, weekday_name};
+use crate::domain::{contact_centres::OpeningPeriod, groups::weekday_name};
 
 impl Walk<'_> {
     /// A call to a contact centre (the rules are in the module documentation of `routing`).
@@ -145,7 +145,7 @@ impl Walk<'_> {
 mod tests {
     use super::super::fixtures::*;
     use super::super::*;
-    use crate::domain::groups::OpeningPeriod;
+    use crate::domain::contact_centres::OpeningPeriod;
 
     #[test]
     fn contact_centre_hours_across_the_clock_changes() {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::devices::DeviceFacts;
-use crate::domain::groups::{Fallback, OpeningPeriod};
+use crate::domain::{contact_centres::OpeningPeriod, groups::Fallback};
 use crate::domain::phone::{Dialled, E164, Extension};
 
 pub(super) fn id(n: u128) -> Uuid {

@@ -9,7 +9,7 @@ use entity::enums::{HuntStrategy, Platform};
 use uuid::Uuid;
 
 use crate::domain::devices::DeviceFacts;
-use crate::domain::groups::{Fallback, OpeningPeriod};
+use crate::domain::{contact_centres::OpeningPeriod, groups::Fallback};
 use crate::domain::phone::{Dialled, E164, Extension};
 
 /// A line (telephone number) as the explanation names it.
