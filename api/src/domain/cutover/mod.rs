@@ -126,6 +126,25 @@ impl Refusal {
     }
 }
 
+/// A refusal of the move's rules as a user error: its category is the coarse code, its
+/// stable code the reason.
+impl crate::error::RuleRefusal for Refusal {
+    fn user_error_code(&self) -> crate::error::UserErrorCode {
+        use crate::error::UserErrorCode;
+        match self.category() {
+            Category::Invalid => UserErrorCode::Invalid,
+            Category::NotFound => UserErrorCode::NotFound,
+            Category::Duplicate => UserErrorCode::Duplicate,
+            Category::NotAllowed => UserErrorCode::NotAllowed,
+            Category::RuleViolation => UserErrorCode::RuleViolation,
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        self.code()
+    }
+}
+
 /// Coarse kinds of refusal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Category {

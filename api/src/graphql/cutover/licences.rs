@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
-use super::{enums::LicenceOutcome, ids, since, top_level_error, user_errors};
+use super::{enums::LicenceOutcome, ids, since};
 use crate::{
     graphql::{
         ctx_db, ctx_principal,
@@ -73,9 +73,7 @@ impl LicenceQuery {
     async fn licence_pool(&self, ctx: &Context<'_>) -> ApiResult<LicencePool> {
         let principal = ctx_principal(ctx)?;
         Ok(LicencePool(
-            licences::pool_for(ctx_db(ctx)?, principal)
-                .await
-                .map_err(top_level_error)?,
+            licences::pool_for(ctx_db(ctx)?, principal).await?,
         ))
     }
 }
@@ -99,6 +97,26 @@ pub struct LicencesPayload {
     pub pool: Option<LicencePool>,
     /// Why the request as a whole was refused.
     pub user_errors: Vec<UserError>,
+}
+
+impl LicencesPayload {
+    /// The results and the pool afterwards.
+    fn of(results: Vec<LicenceResult>, pool: entity::licence_pool::Model) -> Self {
+        Self {
+            results,
+            pool: Some(LicencePool(pool)),
+            user_errors: vec![],
+        }
+    }
+
+    /// The request refused as a whole: no results, no pool.
+    fn refused(e: UserError) -> Self {
+        Self {
+            results: vec![],
+            pool: None,
+            user_errors: vec![e],
+        }
+    }
 }
 
 /// `revokeTeamsLicence` input.
@@ -135,26 +153,20 @@ impl LicenceMutation {
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
         let people = ids(NodeType::Person, &input.person_ids)?;
-        match licences::assign(
+        let outcome = licences::assign(
             ctx_db(ctx)?,
             principal,
             &people,
             input.dry_run,
             since(ctx, None)?,
         )
-        .await
-        {
-            Ok((results, pool)) => Ok(LicencesPayload {
-                results: results.into_iter().map(licence_result).collect(),
-                pool: Some(LicencePool(pool)),
-                user_errors: vec![],
-            }),
-            Err(e) => Ok(LicencesPayload {
-                results: vec![],
-                pool: None,
-                user_errors: user_errors(e)?,
-            }),
-        }
+        .await?;
+        Ok(match outcome {
+            Ok((results, pool)) => {
+                LicencesPayload::of(results.into_iter().map(licence_result).collect(), pool)
+            }
+            Err(e) => LicencesPayload::refused(e),
+        })
     }
 
     /// Takes a licence back; refused for someone on Teams or placed in a tranche.
@@ -165,18 +177,12 @@ impl LicenceMutation {
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
         let person = decode(NodeType::Person, &input.person_id)?;
-        match licences::revoke(ctx_db(ctx)?, principal, person, input.dry_run).await {
-            Ok((result, pool)) => Ok(LicencesPayload {
-                results: vec![licence_result(result)],
-                pool: Some(LicencePool(pool)),
-                user_errors: vec![],
-            }),
-            Err(e) => Ok(LicencesPayload {
-                results: vec![],
-                pool: None,
-                user_errors: user_errors(e)?,
-            }),
-        }
+        Ok(
+            match licences::revoke(ctx_db(ctx)?, principal, person, input.dry_run).await? {
+                Ok((result, pool)) => LicencesPayload::of(vec![licence_result(result)], pool),
+                Err(e) => LicencesPayload::refused(e),
+            },
+        )
     }
 
     /// Sizes the licence pool (administrators).
@@ -187,17 +193,11 @@ impl LicenceMutation {
         input: SetLicencePoolCapacityInput,
     ) -> ApiResult<LicencesPayload> {
         let principal = ctx_principal(ctx)?;
-        match licences::set_capacity(ctx_db(ctx)?, principal, input.capacity).await {
-            Ok(pool) => Ok(LicencesPayload {
-                results: vec![],
-                pool: Some(LicencePool(pool)),
-                user_errors: vec![],
-            }),
-            Err(e) => Ok(LicencesPayload {
-                results: vec![],
-                pool: None,
-                user_errors: user_errors(e)?,
-            }),
-        }
+        Ok(
+            match licences::set_capacity(ctx_db(ctx)?, principal, input.capacity).await? {
+                Ok(pool) => LicencesPayload::of(vec![], pool),
+                Err(e) => LicencesPayload::refused(e),
+            },
+        )
     }
 }

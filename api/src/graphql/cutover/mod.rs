@@ -1,7 +1,8 @@
 //! The move to Telephony over Teams: the MS Teams column, movement sets, nominations,
 //! licences, tranches, moves, the Chorus upgrade, progress, and a person's own view.
 //!
-//! Thin adapters over `services::cutover`: decode IDs, call the service, wrap the result.
+//! Thin adapters over `services::cutover`: decode IDs, call the service, wrap its `Outcome`
+//! in the payload (a refusal in `userErrors`, a failure as a top-level error).
 //! Who may do what: coordinators read the column and movement sets of their units and answer
 //! nominations for them; administrators everything; services with `cutover:write` run
 //! tranches and moves, with `licences:write` licences.
@@ -32,18 +33,15 @@ use uuid::Uuid;
 use super::{
     ctx_loaders, ctx_principal,
     directory::Person,
-    errors::{ApiError, ApiResult, UserError, UserErrorCode},
+    errors::{ApiError, ApiResult},
     node::{NodeType, decode, encode},
     pagination::Page,
 };
 use crate::{
     auth::Principal,
     config::CutoverSettings,
-    domain::{
-        cutover::{Category, LookBackDays, Refusal},
-        directory::Reach,
-    },
-    services::cutover::{CutoverError, column as column_service},
+    domain::{cutover::LookBackDays, directory::Reach},
+    services::cutover::column as column_service,
 };
 
 /// Cutover queries.
@@ -96,42 +94,6 @@ fn ids(kind: NodeType, ids: &[async_graphql::ID]) -> ApiResult<Vec<Uuid>> {
         .collect()
 }
 
-/// A refusal as a user error on `field`.
-pub fn refusal_error(field: &str, r: &Refusal) -> UserError {
-    let code = match r.category() {
-        Category::Invalid => UserErrorCode::Invalid,
-        Category::NotFound => UserErrorCode::NotFound,
-        Category::Duplicate => UserErrorCode::Duplicate,
-        Category::NotAllowed => UserErrorCode::NotAllowed,
-        Category::RuleViolation => UserErrorCode::RuleViolation,
-    };
-    UserError {
-        field: vec!["input".into(), field.into()],
-        message: r.to_string(),
-        code,
-        reason: Some(r.code().to_owned()),
-    }
-}
-
-/// A service error as user errors, or a top-level error for faults and permissions.
-fn user_errors(e: CutoverError) -> ApiResult<Vec<UserError>> {
-    Ok(vec![match e {
-        CutoverError::Refused { field, refusal } => refusal_error(field, &refusal),
-        CutoverError::NotFound(what) => UserError::new(
-            &["input"],
-            UserErrorCode::NotFound,
-            format!("no such {what}"),
-        ),
-        CutoverError::Conflict { expected } => UserError::new(
-            &["input", "expectedVersion"],
-            UserErrorCode::Conflict,
-            format!("it changed since version {expected}; read it again"),
-        ),
-        CutoverError::NotAllowed(why) => return Err(ApiError::Forbidden(why.into()).into()),
-        CutoverError::Db(e) => return Err(ApiError::from(e).into()),
-    }])
-}
-
 /// The units whose column the caller may read.
 fn column_scope(principal: &Principal, unit: Option<Uuid>) -> ApiResult<column_service::Scope> {
     column_service::scope_for(principal, unit).map_err(|why| ApiError::Forbidden(why.into()).into())
@@ -169,16 +131,6 @@ async fn people_of(ctx: &Context<'_>, ids: &[Uuid]) -> ApiResult<Vec<Person>> {
 /// People's global IDs.
 fn encode_people(ids: &[Uuid]) -> Vec<async_graphql::ID> {
     ids.iter().map(|p| encode(NodeType::Person, *p)).collect()
-}
-
-/// A service error outside a payload: a refused access as FORBIDDEN, a database fault as
-/// such, anything else as internal.
-fn top_level_error(e: CutoverError) -> async_graphql::Error {
-    match e {
-        CutoverError::NotAllowed(why) => ApiError::Forbidden(why.into()).into(),
-        CutoverError::Db(e) => ApiError::from(e).into(),
-        other => ApiError::internal(other).into(),
-    }
 }
 
 /// The rows of a page from a list sorted by `key`: after/before the cursors, `limit + 1` in

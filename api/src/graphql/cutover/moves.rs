@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{column_scope, encode_people, ids, since, slice, tranches::Tranche, user_errors};
+use super::{column_scope, encode_people, ids, since, slice, tranches::Tranche};
 use crate::{
     domain::cutover::moves::{SetMove, TeamsClient, UpgradeLoss},
     events::Events,
@@ -256,17 +256,19 @@ pub struct MovePayload {
 }
 
 impl MovePayload {
-    fn refused(user_errors: Vec<UserError>, dry_run: bool) -> Self {
+    /// The request refused as a whole: no run, nothing moved.
+    fn refused(e: UserError, dry_run: bool) -> Self {
         Self {
             run_id: None,
             dry_run,
             tranche: None,
             people_moved: 0,
             sets: vec![],
-            user_errors,
+            user_errors: vec![e],
         }
     }
 
+    /// A run's report (and, for `executeTranche`, the tranche afterwards).
     fn of(report: moves::Report, tranche: Option<Tranche>) -> Self {
         Self {
             run_id: Some(async_graphql::ID(report.run_id.to_string())),
@@ -321,7 +323,7 @@ impl MoveMutation {
         let events = ctx
             .data_opt::<Events>()
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no events in the context")))?;
-        match moves::execute_tranche(
+        let outcome = moves::execute_tranche(
             ctx_db(ctx)?,
             principal,
             events,
@@ -329,11 +331,11 @@ impl MoveMutation {
             input.dry_run,
             since(ctx, None)?,
         )
-        .await
-        {
-            Ok((t, report)) => Ok(MovePayload::of(report, Some(Tranche(t)))),
-            Err(e) => Ok(MovePayload::refused(user_errors(e)?, input.dry_run)),
-        }
+        .await?;
+        Ok(match outcome {
+            Ok((t, report)) => MovePayload::of(report, Some(Tranche(t))),
+            Err(e) => MovePayload::refused(e, input.dry_run),
+        })
     }
 
     /// Moves people to Teams now (whole movement sets), as `executeTranche` does.
@@ -348,7 +350,7 @@ impl MoveMutation {
         let events = ctx
             .data_opt::<Events>()
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no events in the context")))?;
-        match moves::move_people(
+        let outcome = moves::move_people(
             ctx_db(ctx)?,
             principal,
             events,
@@ -356,11 +358,11 @@ impl MoveMutation {
             input.dry_run,
             since(ctx, None)?,
         )
-        .await
-        {
-            Ok(report) => Ok(MovePayload::of(report, None)),
-            Err(e) => Ok(MovePayload::refused(user_errors(e)?, input.dry_run)),
-        }
+        .await?;
+        Ok(match outcome {
+            Ok(report) => MovePayload::of(report, None),
+            Err(e) => MovePayload::refused(e, input.dry_run),
+        })
     }
 
     /// The Chorus upgrade (rule 11): softphones, mobile apps and portal preferred devices stop
@@ -372,19 +374,12 @@ impl MoveMutation {
         input: RunChorusUpgradeInput,
     ) -> ApiResult<RunChorusUpgradePayload> {
         let principal = ctx_principal(ctx)?;
-        match moves::run_upgrade(ctx_db(ctx)?, principal, input.dry_run).await {
-            Ok(losses) => Ok(RunChorusUpgradePayload {
-                affected_count: losses.len() as i64,
-                devices_disabled: losses.iter().map(|l| l.disable.len() as i64).sum(),
-                sample: losses.iter().take(100).map(loss_view).collect(),
-                user_errors: vec![],
-            }),
-            Err(e) => Ok(RunChorusUpgradePayload {
-                affected_count: 0,
-                devices_disabled: 0,
-                sample: vec![],
-                user_errors: user_errors(e)?,
-            }),
-        }
+        let losses = moves::run_upgrade(ctx_db(ctx)?, principal, input.dry_run).await?;
+        Ok(RunChorusUpgradePayload {
+            affected_count: losses.len() as i64,
+            devices_disabled: losses.iter().map(|l| l.disable.len() as i64).sum(),
+            sample: losses.iter().take(100).map(loss_view).collect(),
+            user_errors: vec![],
+        })
     }
 }

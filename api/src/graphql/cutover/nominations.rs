@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     enums::{NominationAnswer, NominationOutcome},
-    since, user_errors,
+    since,
 };
 use crate::{
     graphql::{
@@ -15,7 +15,7 @@ use crate::{
         errors::{ApiError, ApiResult, UserError},
         node::{NodeType, decode, encode},
     },
-    services::cutover::{CutoverError, nominations},
+    services::cutover::nominations,
 };
 
 /// A round in which coordinators nominate people.
@@ -122,8 +122,7 @@ impl NominationQuery {
     async fn nomination_rounds(&self, ctx: &Context<'_>) -> ApiResult<Vec<NominationRound>> {
         ctx_principal(ctx)?;
         Ok(nominations::rounds(ctx_db(ctx)?)
-            .await
-            .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?
+            .await?
             .into_iter()
             .map(NominationRound)
             .collect())
@@ -135,11 +134,13 @@ impl NominationQuery {
         ctx: &Context<'_>,
     ) -> ApiResult<Vec<UnitNominationProgress>> {
         let principal = ctx_principal(ctx)?;
-        match nominations::progress(ctx_db(ctx)?, principal, since(ctx, None)?).await {
-            Ok(p) => Ok(p.into_iter().map(UnitNominationProgress).collect()),
-            Err(CutoverError::NotAllowed(why)) => Err(ApiError::Forbidden(why.into()).into()),
-            Err(e) => Err(ApiError::internal(e).into()),
-        }
+        Ok(
+            nominations::progress(ctx_db(ctx)?, principal, since(ctx, None)?)
+                .await?
+                .into_iter()
+                .map(UnitNominationProgress)
+                .collect(),
+        )
     }
 }
 
@@ -159,6 +160,21 @@ pub struct NominationRoundPayload {
     pub round: Option<NominationRound>,
     /// Why it was refused.
     pub user_errors: Vec<UserError>,
+}
+
+impl From<Result<NominationRound, UserError>> for NominationRoundPayload {
+    fn from(result: Result<NominationRound, UserError>) -> Self {
+        match result {
+            Ok(round) => Self {
+                round: Some(round),
+                user_errors: vec![],
+            },
+            Err(e) => Self {
+                round: None,
+                user_errors: vec![e],
+            },
+        }
+    }
 }
 
 /// One answer.
@@ -203,24 +219,15 @@ impl NominationMutation {
         #[graphql(desc = "The round's name and deadline.")] input: CreateNominationRoundInput,
     ) -> ApiResult<NominationRoundPayload> {
         let principal = ctx_principal(ctx)?;
-        match nominations::create_round(
+        let outcome = nominations::create_round(
             ctx_db(ctx)?,
             principal,
             &input.name,
             input.deadline,
             Utc::now(),
         )
-        .await
-        {
-            Ok(r) => Ok(NominationRoundPayload {
-                round: Some(NominationRound(r)),
-                user_errors: vec![],
-            }),
-            Err(e) => Ok(NominationRoundPayload {
-                round: None,
-                user_errors: user_errors(e)?,
-            }),
-        }
+        .await?;
+        Ok(outcome.map(NominationRound).into())
     }
 
     /// Records coordinators' answers for people of their units; after the deadline they are
@@ -244,7 +251,7 @@ impl NominationMutation {
             .iter()
             .map(|a| Ok((decode(NodeType::Person, &a.person_id)?, a.answer.into())))
             .collect::<Result<Vec<_>, ApiError>>()?;
-        match nominations::answer(ctx_db(ctx)?, principal, round, &answers, Utc::now()).await {
+        match nominations::answer(ctx_db(ctx)?, principal, round, &answers, Utc::now()).await? {
             Ok((round, results)) => Ok(AnswerNominationsPayload {
                 round: Some(NominationRound(round)),
                 results: results
@@ -261,7 +268,7 @@ impl NominationMutation {
             Err(e) => Ok(AnswerNominationsPayload {
                 round: None,
                 results: vec![],
-                user_errors: user_errors(e)?,
+                user_errors: vec![e],
             }),
         }
     }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{
     encode_people,
     enums::{Cohort, NotificationKind, PlanSkipReason, TrancheState},
-    ids, since, top_level_error, user_errors,
+    ids, since,
 };
 use crate::{
     domain::cutover::tranches as tranche_rules,
@@ -18,7 +18,7 @@ use crate::{
         errors::{ApiError, ApiResult, UserError},
         node::{NodeType, decode, encode},
     },
-    services::cutover::{CutoverError, tranches},
+    services::cutover::tranches,
 };
 
 /// A countdown e-mail's date.
@@ -88,9 +88,7 @@ impl Tranche {
     /// of their own units (`memberCount` counts everyone).
     async fn member_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<async_graphql::ID>> {
         let principal = ctx_principal(ctx)?;
-        let members = tranches::visible_members(ctx_db(ctx)?, principal, self.0.id)
-            .await
-            .map_err(top_level_error)?;
+        let members = tranches::visible_members(ctx_db(ctx)?, principal, self.0.id).await?;
         Ok(encode_people(&members))
     }
 
@@ -216,6 +214,21 @@ pub struct TranchePayload {
     pub user_errors: Vec<UserError>,
 }
 
+impl From<Result<Tranche, UserError>> for TranchePayload {
+    fn from(result: Result<Tranche, UserError>) -> Self {
+        match result {
+            Ok(t) => Self {
+                tranche: Some(t),
+                user_errors: vec![],
+            },
+            Err(e) => Self {
+                tranche: None,
+                user_errors: vec![e],
+            },
+        }
+    }
+}
+
 /// `assignToTranche` input.
 #[derive(InputObject)]
 pub struct AssignToTrancheInput {
@@ -237,6 +250,16 @@ pub struct AssignToTranchePayload {
     pub sets: Vec<SetPlacement>,
     /// Why the request as a whole was refused (e.g. SET_SPLIT, TRANCHE_FROZEN).
     pub user_errors: Vec<UserError>,
+}
+
+/// One set's placement as the payload shows it.
+fn set_placement(s: tranches::SetResult) -> SetPlacement {
+    SetPlacement {
+        member_ids: encode_people(&s.members),
+        placed: s.refusal.is_none(),
+        reason: s.refusal.as_ref().map(|r| r.code().to_owned()),
+        message: s.refusal.as_ref().map(ToString::to_string),
+    }
 }
 
 /// `removeFromTranche` input.
@@ -297,7 +320,8 @@ impl TrancheMutation {
             move_date: input.move_date,
             capacity: input.capacity,
         };
-        tranche_payload(tranches::create(ctx_db(ctx)?, principal, new, Utc::now()).await)
+        let outcome = tranches::create(ctx_db(ctx)?, principal, new, Utc::now()).await?;
+        Ok(outcome.map(Tranche).into())
     }
 
     /// Renames, reschedules (re-planning unsent countdown e-mails), resizes, or moves the
@@ -316,7 +340,8 @@ impl TrancheMutation {
             state: input.state.map(Into::into),
             expected_version: input.expected_version,
         };
-        tranche_payload(tranches::update(ctx_db(ctx)?, principal, id, change, Utc::now()).await)
+        let outcome = tranches::update(ctx_db(ctx)?, principal, id, change, Utc::now()).await?;
+        Ok(outcome.map(Tranche).into())
     }
 
     /// Places whole movement sets in a PLANNED tranche: each set needs licences, no blocker,
@@ -330,7 +355,7 @@ impl TrancheMutation {
         let principal = ctx_principal(ctx)?;
         let tranche = decode(NodeType::Tranche, &input.tranche_id)?;
         let people = ids(NodeType::Person, &input.person_ids)?;
-        match tranches::assign(
+        let outcome = tranches::assign(
             ctx_db(ctx)?,
             principal,
             tranche,
@@ -339,25 +364,17 @@ impl TrancheMutation {
             Utc::now(),
             since(ctx, None)?,
         )
-        .await
-        {
+        .await?;
+        match outcome {
             Ok((t, sets)) => Ok(AssignToTranchePayload {
                 tranche: load_tranche(ctx, t.id).await?,
-                sets: sets
-                    .into_iter()
-                    .map(|s| SetPlacement {
-                        member_ids: encode_people(&s.members),
-                        placed: s.refusal.is_none(),
-                        reason: s.refusal.as_ref().map(|r| r.code().to_owned()),
-                        message: s.refusal.as_ref().map(ToString::to_string),
-                    })
-                    .collect(),
+                sets: sets.into_iter().map(set_placement).collect(),
                 user_errors: vec![],
             }),
             Err(e) => Ok(AssignToTranchePayload {
                 tranche: None,
                 sets: vec![],
-                user_errors: user_errors(e)?,
+                user_errors: vec![e],
             }),
         }
     }
@@ -371,16 +388,17 @@ impl TrancheMutation {
     ) -> ApiResult<RemoveFromTranchePayload> {
         let principal = ctx_principal(ctx)?;
         let people = ids(NodeType::Person, &input.person_ids)?;
-        match tranches::remove(ctx_db(ctx)?, principal, &people, since(ctx, None)?).await {
-            Ok(removed) => Ok(RemoveFromTranchePayload {
+        let outcome = tranches::remove(ctx_db(ctx)?, principal, &people, since(ctx, None)?).await?;
+        Ok(match outcome {
+            Ok(removed) => RemoveFromTranchePayload {
                 removed_ids: encode_people(&removed),
                 user_errors: vec![],
-            }),
-            Err(e) => Ok(RemoveFromTranchePayload {
+            },
+            Err(e) => RemoveFromTranchePayload {
                 removed_ids: vec![],
-                user_errors: user_errors(e)?,
-            }),
-        }
+                user_errors: vec![e],
+            },
+        })
     }
 
     /// Proposes (and with `dryRun: false` makes) a placement of nominated people not yet in
@@ -392,55 +410,34 @@ impl TrancheMutation {
         input: PlanTranchesInput,
     ) -> ApiResult<PlanTranchesPayload> {
         let principal = ctx_principal(ctx)?;
-        match tranches::plan(
+        let plan = tranches::plan(
             ctx_db(ctx)?,
             principal,
             input.dry_run,
             Utc::now(),
             since(ctx, None)?,
         )
-        .await
-        {
-            Ok(plan) => Ok(PlanTranchesPayload {
-                placed_count: plan.placed.iter().map(|(_, m, _)| m.len() as i64).sum(),
-                placements: plan
-                    .placed
-                    .into_iter()
-                    .map(|(t, members, overflow)| PlannedPlacement {
-                        tranche_id: encode(NodeType::Tranche, t),
-                        member_ids: encode_people(&members),
-                        overflow,
-                    })
-                    .collect(),
-                unplaced: plan
-                    .skipped
-                    .into_iter()
-                    .map(|(members, why)| UnplacedSet {
-                        member_ids: encode_people(&members),
-                        reason: why.into(),
-                    })
-                    .collect(),
-                user_errors: vec![],
-            }),
-            Err(e) => Ok(PlanTranchesPayload {
-                placements: vec![],
-                unplaced: vec![],
-                placed_count: 0,
-                user_errors: user_errors(e)?,
-            }),
-        }
-    }
-}
-
-fn tranche_payload(r: Result<entity::tranche::Model, CutoverError>) -> ApiResult<TranchePayload> {
-    match r {
-        Ok(t) => Ok(TranchePayload {
-            tranche: Some(Tranche(t)),
+        .await?;
+        Ok(PlanTranchesPayload {
+            placed_count: plan.placed.iter().map(|(_, m, _)| m.len() as i64).sum(),
+            placements: plan
+                .placed
+                .into_iter()
+                .map(|(t, members, overflow)| PlannedPlacement {
+                    tranche_id: encode(NodeType::Tranche, t),
+                    member_ids: encode_people(&members),
+                    overflow,
+                })
+                .collect(),
+            unplaced: plan
+                .skipped
+                .into_iter()
+                .map(|(members, why)| UnplacedSet {
+                    member_ids: encode_people(&members),
+                    reason: why.into(),
+                })
+                .collect(),
             user_errors: vec![],
-        }),
-        Err(e) => Ok(TranchePayload {
-            tranche: None,
-            user_errors: user_errors(e)?,
-        }),
+        })
     }
 }

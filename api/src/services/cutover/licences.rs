@@ -17,10 +17,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{CutoverError, PersonResult, column};
+use super::{PersonResult, column, conflict, not_found, refused};
 use crate::{
     auth::Principal,
     domain::cutover::{self as rules, Refusal},
+    error::{self, ApiError, try_refuse},
     services::audit::{self, Subject},
 };
 
@@ -68,57 +69,56 @@ pub async fn pool(db: &impl ConnectionTrait) -> Result<licence_pool::Model, sea_
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("licence pool".into()))
 }
 
-/// The pool as staff read it: administrators, coordinators and services.
+/// The pool as staff read it: administrators, coordinators and services (FORBIDDEN for
+/// anyone else).
 pub async fn pool_for(
     db: &impl ConnectionTrait,
     principal: &Principal,
-) -> Result<licence_pool::Model, CutoverError> {
+) -> Result<licence_pool::Model, ApiError> {
     if !(principal.is_admin()
         || principal.has_role(crate::auth::Role::Coordinator)
         || principal.kind == crate::auth::PrincipalKind::Service)
     {
-        return Err(CutoverError::NotAllowed("the pool is for staff"));
+        return Err(ApiError::Forbidden("the pool is for staff".into()));
     }
     Ok(pool(db).await?)
 }
 
-/// The pool row, locked for the rest of the transaction.
-async fn locked_pool(txn: &DatabaseTransaction) -> Result<licence_pool::Model, CutoverError> {
+/// The pool row, locked for the rest of the transaction (NOT_FOUND should it be gone).
+async fn locked_pool(txn: &DatabaseTransaction) -> error::Outcome<licence_pool::Model> {
     pool(txn).await?;
-    licence_pool::Entity::find()
+    let locked = licence_pool::Entity::find()
         .filter(licence_pool::Column::Name.eq(POOL))
         .lock_exclusive()
         .one(txn)
-        .await?
-        .ok_or(CutoverError::NotFound("licence pool"))
+        .await?;
+    Ok(locked.ok_or_else(|| not_found("licence pool")))
 }
 
-/// Sets the pool's size; never below what is assigned.
+/// Sets the pool's size; never below what is assigned. FORBIDDEN for anyone but
+/// administrators.
 pub async fn set_capacity(
     db: &DatabaseConnection,
     principal: &Principal,
     capacity: i32,
-) -> Result<licence_pool::Model, CutoverError> {
+) -> error::Outcome<licence_pool::Model> {
     if !principal.is_admin() {
-        return Err(CutoverError::NotAllowed(
-            "only administrators size the licence pool",
+        return Err(ApiError::Forbidden(
+            "only administrators size the licence pool".into(),
         ));
     }
     if !(0..=1_000_000).contains(&capacity) {
-        return Err(CutoverError::refused(
-            "capacity",
-            Refusal::InvalidCapacity(capacity),
-        ));
+        return Ok(Err(refused("capacity", Refusal::InvalidCapacity(capacity))));
     }
     let txn = crate::db::begin_write(db).await?;
-    let before = locked_pool(&txn).await?;
+    let before = try_refuse!(locked_pool(&txn).await?);
     if capacity < before.assigned_count {
-        return Err(CutoverError::refused(
+        return Ok(Err(refused(
             "capacity",
             Refusal::PoolBelowAssigned {
                 assigned: before.assigned_count,
             },
-        ));
+        )));
     }
     let mut active: licence_pool::ActiveModel = before.clone().into();
     active.capacity = Set(capacity);
@@ -135,33 +135,34 @@ pub async fn set_capacity(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
 /// Assigns a licence to each person (in the order given) while the pool lasts.
 ///
 /// Per person: UNKNOWN_PERSON, ALREADY_ASSIGNED (idempotent), BLOCKED with the blocker, or
 /// assigned; once the pool is empty the rest get POOL_EXHAUSTED. A dry run answers the same
-/// without writing.
+/// without writing. FORBIDDEN for a caller without the role or scope; the request as a
+/// whole is refused for a repeated person.
 pub async fn assign(
     db: &DatabaseConnection,
     principal: &Principal,
     person_ids: &[Uuid],
     dry_run: bool,
     since: DateTime<Utc>,
-) -> Result<(Vec<PersonResult<Outcome>>, licence_pool::Model), CutoverError> {
+) -> error::Outcome<(Vec<PersonResult<Outcome>>, licence_pool::Model)> {
     if !super::may_run(principal, "licences:write") {
-        return Err(CutoverError::NotAllowed(
-            "licences are assigned by administrators and the licences:write service scope",
+        return Err(ApiError::Forbidden(
+            "licences are assigned by administrators and the licences:write service scope".into(),
         ));
     }
-    rules::check_unique(person_ids).map_err(|r| CutoverError::refused("personIds", r))?;
+    try_refuse!(rules::check_unique(person_ids).map_err(|r| refused("personIds", r)));
     // Blockers (including a blocked movement set) from the column.
     let (rows, _) = column::compute(db, &column::Scope::People(person_ids.to_vec()), since).await?;
     let verdicts: HashMap<Uuid, column::Row> = rows.into_iter().map(|r| (r.person_id, r)).collect();
 
     let txn = crate::db::begin_write(db).await?;
-    let pool = locked_pool(&txn).await?;
+    let pool = try_refuse!(locked_pool(&txn).await?);
     let held: BTreeSet<Uuid> = licence_assignment::Entity::find()
         .filter(licence_assignment::Column::PoolId.eq(pool.id))
         .filter(licence_assignment::Column::PersonId.is_in(person_ids.to_vec()))
@@ -213,7 +214,7 @@ pub async fn assign(
     }
     if dry_run || n == 0 {
         txn.rollback().await?;
-        return Ok((results, pool));
+        return Ok(Ok((results, pool)));
     }
     let now = Utc::now();
     let granted: Vec<Uuid> = wanted[..n].iter().map(|i| results[*i].person_id).collect();
@@ -250,9 +251,7 @@ pub async fn assign(
     if changed != 1 {
         // Cannot happen while the lock holds; refuse rather than over-assign.
         txn.rollback().await?;
-        return Err(CutoverError::Conflict {
-            expected: pool.version,
-        });
+        return Ok(Err(conflict(pool.version)));
     }
     for p in &granted {
         audit::record(
@@ -265,35 +264,36 @@ pub async fn assign(
         )
         .await?;
     }
-    let after = licence_pool::Entity::find_by_id(pool.id)
-        .one(&txn)
-        .await?
-        .ok_or(CutoverError::NotFound("licence pool"))?;
+    let Some(after) = licence_pool::Entity::find_by_id(pool.id).one(&txn).await? else {
+        return Ok(Err(not_found("licence pool")));
+    };
     txn.commit().await?;
-    Ok((results, after))
+    Ok(Ok((results, after)))
 }
 
 /// Takes a licence back: refused for someone on Teams (it is in use) or placed in a tranche.
+/// The person's refusal is their result, not a user error; FORBIDDEN for a caller without
+/// the role or scope.
 pub async fn revoke(
     db: &DatabaseConnection,
     principal: &Principal,
     person_id: Uuid,
     dry_run: bool,
-) -> Result<(PersonResult<Outcome>, licence_pool::Model), CutoverError> {
+) -> error::Outcome<(PersonResult<Outcome>, licence_pool::Model)> {
     if !super::may_run(principal, "licences:write") {
-        return Err(CutoverError::NotAllowed(
-            "licences are revoked by administrators and the licences:write service scope",
+        return Err(ApiError::Forbidden(
+            "licences are revoked by administrators and the licences:write service scope".into(),
         ));
     }
     let txn = crate::db::begin_write(db).await?;
-    let pool = locked_pool(&txn).await?;
+    let pool = try_refuse!(locked_pool(&txn).await?);
     let refuse = |refusal: Refusal| PersonResult {
         person_id,
         outcome: Outcome::Refused,
         refusal: Some(refusal),
     };
     let Some(person) = person::Entity::find_by_id(person_id).one(&txn).await? else {
-        return Ok((refuse(Refusal::UnknownPerson(person_id)), pool));
+        return Ok(Ok((refuse(Refusal::UnknownPerson(person_id)), pool)));
     };
     let held = licence_assignment::Entity::find()
         .filter(licence_assignment::Column::PoolId.eq(pool.id))
@@ -301,10 +301,10 @@ pub async fn revoke(
         .one(&txn)
         .await?;
     let Some(held) = held else {
-        return Ok((refuse(Refusal::NoLicenceToRevoke(person_id)), pool));
+        return Ok(Ok((refuse(Refusal::NoLicenceToRevoke(person_id)), pool)));
     };
     if person.platform == Platform::Teams {
-        return Ok((refuse(Refusal::LicenceInUse(person_id)), pool));
+        return Ok(Ok((refuse(Refusal::LicenceInUse(person_id)), pool)));
     }
     if tranche_member::Entity::find()
         .filter(tranche_member::Column::PersonId.eq(person_id))
@@ -312,18 +312,18 @@ pub async fn revoke(
         .await?
         .is_some()
     {
-        return Ok((refuse(Refusal::InTranche(person_id)), pool));
+        return Ok(Ok((refuse(Refusal::InTranche(person_id)), pool)));
     }
     if dry_run {
         txn.rollback().await?;
-        return Ok((
+        return Ok(Ok((
             PersonResult {
                 person_id,
                 outcome: Outcome::WouldRevoke,
                 refusal: None,
             },
             pool,
-        ));
+        )));
     }
     licence_assignment::Entity::delete_by_id(held.id)
         .exec(&txn)
@@ -343,14 +343,14 @@ pub async fn revoke(
     )
     .await?;
     txn.commit().await?;
-    Ok((
+    Ok(Ok((
         PersonResult {
             person_id,
             outcome: Outcome::Revoked,
             refusal: None,
         },
         after,
-    ))
+    )))
 }
 
 /// Which of these people hold a licence.

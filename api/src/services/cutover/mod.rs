@@ -10,6 +10,10 @@
 //! - `tranches`: tranches, placing whole sets, `planTranches`, the countdown outbox plan.
 //! - `notify`: the countdown sender (claims due rows; safe with several processes).
 //! - `moves`: moving sets to Teams (rule 10) and the Chorus upgrade (rule 11).
+//!
+//! Changes return [`Outcome`](crate::error::Outcome): a rule's refusal is a user error on the
+//! input field at fault (built with [`refused`], [`not_found`] and [`conflict`] here); a caller
+//! without the role, or a fault, fails the whole request.
 
 pub mod column;
 pub mod licences;
@@ -22,37 +26,38 @@ pub mod tranches;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;
-use sea_orm::DbErr;
 use uuid::Uuid;
 
-use crate::{auth::Principal, domain::cutover::Refusal};
+use crate::{
+    auth::Principal,
+    domain::cutover::Refusal,
+    error::{UserError, UserErrorCode},
+};
 
-/// Why a cutover request was refused as a whole. Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum CutoverError {
-    /// A rule of `domain::cutover`, on the input field named.
-    #[error("{refusal}")]
-    Refused {
-        field: &'static str,
-        refusal: Refusal,
-    },
-    /// The object does not exist (or the caller may not see it).
-    #[error("not found: {0}")]
-    NotFound(&'static str),
-    /// The caller may not do this.
-    #[error("{0}")]
-    NotAllowed(&'static str),
-    /// The object changed since the version the change was based on.
-    #[error("it changed since version {expected}; read it again")]
-    Conflict { expected: i32 },
-    #[error(transparent)]
-    Db(#[from] DbErr),
+/// A refusal of the move's rules on the input field `field` (`["input", field]`), worded
+/// as the rule words it.
+pub(crate) fn refused(field: &str, refusal: Refusal) -> UserError {
+    let message = refusal.to_string();
+    UserError::refused(vec!["input".into(), field.into()], &refusal, message)
 }
 
-impl CutoverError {
-    pub fn refused(field: &'static str, refusal: Refusal) -> Self {
-        Self::Refused { field, refusal }
-    }
+/// NOT_FOUND on the whole input: the object (`what`) does not exist, or the caller may not
+/// see it.
+pub(crate) fn not_found(what: &str) -> UserError {
+    UserError::new(
+        &["input"],
+        UserErrorCode::NotFound,
+        format!("no such {what}"),
+    )
+}
+
+/// CONFLICT on `expectedVersion`: the object changed since version `expected`.
+pub(crate) fn conflict(expected: i32) -> UserError {
+    UserError::new(
+        &["input", "expectedVersion"],
+        UserErrorCode::Conflict,
+        format!("it changed since version {expected}; read it again"),
+    )
 }
 
 /// The calendar day in Europe/London at `now`: countdown dates are London dates.
@@ -83,6 +88,44 @@ pub struct PersonResult<O> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn refusals_become_user_errors_on_their_input_field() {
+        let e = refused("name", Refusal::InvalidName);
+        assert_eq!(e.field, ["input", "name"]);
+        assert_eq!(e.message, "a name needs 1 to 200 characters");
+        assert_eq!(e.code, UserErrorCode::Invalid);
+        assert_eq!(e.reason.as_deref(), Some("INVALID_NAME"));
+        let person = Uuid::from_u128(7);
+        let cases = [
+            (Refusal::UnknownPerson(person), UserErrorCode::NotFound),
+            (Refusal::DuplicatePerson(person), UserErrorCode::Duplicate),
+            (Refusal::NotInYourUnits(person), UserErrorCode::NotAllowed),
+            (Refusal::TrancheFrozen, UserErrorCode::RuleViolation),
+        ];
+        for (refusal, code) in cases {
+            let e = refused("personIds", refusal.clone());
+            assert_eq!(e.field, ["input", "personIds"]);
+            assert_eq!(e.message, refusal.to_string());
+            assert_eq!(e.code, code, "{refusal:?}");
+            assert_eq!(e.reason.as_deref(), Some(refusal.code()));
+        }
+        let e = not_found("tranche");
+        assert_eq!(
+            (e.field, e.code, e.message.as_str(), e.reason),
+            (
+                vec!["input".to_owned()],
+                UserErrorCode::NotFound,
+                "no such tranche",
+                None
+            )
+        );
+        let e = conflict(3);
+        assert_eq!(e.field, ["input", "expectedVersion"]);
+        assert_eq!(e.code, UserErrorCode::Conflict);
+        assert_eq!(e.message, "it changed since version 3; read it again");
+        assert_eq!(e.reason, None);
+    }
 
     #[test]
     fn london_dates_follow_the_clock_changes() {

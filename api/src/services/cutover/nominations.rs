@@ -10,37 +10,39 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{CutoverError, PersonResult, column};
+use super::{PersonResult, column, not_found, refused};
 use crate::{
     auth::Principal,
     domain::cutover::{self as rules, Refusal, eligibility::Status},
+    error::{self, ApiError, try_refuse},
     services::audit::{self, Subject},
 };
 
 /// Every round, newest first.
-pub async fn rounds(db: &DatabaseConnection) -> Result<Vec<nomination_round::Model>, CutoverError> {
+pub async fn rounds(db: &DatabaseConnection) -> Result<Vec<nomination_round::Model>, ApiError> {
     Ok(nomination_round::Entity::find()
         .order_by_desc(nomination_round::Column::CreatedAt)
         .all(db)
         .await?)
 }
 
-/// Opens a round (administrators).
+/// Opens a round (administrators; FORBIDDEN for anyone else). Refused for an invalid name or
+/// a deadline that is not in the future.
 pub async fn create_round(
     db: &DatabaseConnection,
     principal: &Principal,
     name: &str,
     deadline: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<nomination_round::Model, CutoverError> {
+) -> error::Outcome<nomination_round::Model> {
     if !principal.is_admin() {
-        return Err(CutoverError::NotAllowed(
-            "nomination rounds are opened by administrators",
+        return Err(ApiError::Forbidden(
+            "nomination rounds are opened by administrators".into(),
         ));
     }
-    let name = rules::check_name(name).map_err(|r| CutoverError::refused("name", r))?;
+    let name = try_refuse!(rules::check_name(name).map_err(|r| refused("name", r)));
     if deadline <= now {
-        return Err(CutoverError::refused("deadline", Refusal::DeadlineInPast));
+        return Ok(Err(refused("deadline", Refusal::DeadlineInPast)));
     }
     let txn = crate::db::begin_write(db).await?;
     let round = nomination_round::ActiveModel {
@@ -61,7 +63,7 @@ pub async fn create_round(
     )
     .await?;
     txn.commit().await?;
-    Ok(round)
+    Ok(Ok(round))
 }
 
 /// What happened to one answer.
@@ -75,27 +77,31 @@ pub enum Outcome {
 }
 
 /// Records answers (each replaces the person's earlier answer in the round). People outside
-/// the caller's units are refused one by one; the others are recorded.
+/// the caller's units are refused one by one; the others are recorded. FORBIDDEN for anyone
+/// but coordinators and administrators; the request as a whole is refused for a repeated
+/// person or an unknown round (or no current one).
 pub async fn answer(
     db: &DatabaseConnection,
     principal: &Principal,
     round_id: Option<Uuid>,
     answers: &[(Uuid, NominationAnswer)],
     now: DateTime<Utc>,
-) -> Result<(nomination_round::Model, Vec<PersonResult<Outcome>>), CutoverError> {
+) -> error::Outcome<(nomination_round::Model, Vec<PersonResult<Outcome>>)> {
     if !(principal.is_admin() || principal.has_role(crate::auth::Role::Coordinator)) {
-        return Err(CutoverError::NotAllowed(
-            "nominations are answered by coordinators for their units",
+        return Err(ApiError::Forbidden(
+            "nominations are answered by coordinators for their units".into(),
         ));
     }
     let ids: Vec<Uuid> = answers.iter().map(|(p, _)| *p).collect();
-    rules::check_unique(&ids).map_err(|r| CutoverError::refused("answers", r))?;
+    try_refuse!(rules::check_unique(&ids).map_err(|r| refused("answers", r)));
     let txn = crate::db::begin_write(db).await?;
     let round = match round_id {
         Some(id) => nomination_round::Entity::find_by_id(id).one(&txn).await?,
         None => column::current_round(&txn).await?,
-    }
-    .ok_or(CutoverError::NotFound("nomination round"))?;
+    };
+    let Some(round) = round else {
+        return Ok(Err(not_found("nomination round")));
+    };
     let people: HashMap<Uuid, person::Model> = person::Entity::find()
         .filter(person::Column::Id.is_in(ids.clone()))
         .all(&txn)
@@ -168,7 +174,7 @@ pub async fn answer(
         });
     }
     txn.commit().await?;
-    Ok((round, results))
+    Ok(Ok((round, results)))
 }
 
 /// A unit's progress in a round.
@@ -186,19 +192,20 @@ pub struct Progress {
     pub pending: i64,
 }
 
-/// Progress per unit (coordinators: their units; administrators: every unit).
+/// Progress per unit (coordinators: their units; administrators: every unit; FORBIDDEN for
+/// anyone else).
 pub async fn progress(
     db: &DatabaseConnection,
     principal: &Principal,
     since: DateTime<Utc>,
-) -> Result<Vec<Progress>, CutoverError> {
+) -> Result<Vec<Progress>, ApiError> {
     let scope = if principal.is_admin() {
         column::Scope::All
     } else if principal.has_role(crate::auth::Role::Coordinator) {
         column::Scope::Units(principal.units.iter().copied().collect())
     } else {
-        return Err(CutoverError::NotAllowed(
-            "progress is for coordinators and administrators",
+        return Err(ApiError::Forbidden(
+            "progress is for coordinators and administrators".into(),
         ));
     };
     let (rows, _) = column::compute(db, &scope, since).await?;

@@ -19,7 +19,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{CutoverError, column};
+use super::{column, conflict, not_found, refused};
 use crate::{
     auth::Principal,
     domain::cutover::{
@@ -27,18 +27,20 @@ use crate::{
         sets::Sets,
         tranches::{self as plan_rules, Candidate, Slot, Unplaced},
     },
+    error::{ApiError, Outcome, try_refuse},
     services::audit::{self, Subject},
 };
 
 /// The scope of tranche changes.
 pub const SCOPE: &str = "cutover:write";
 
-fn check_runner(principal: &Principal) -> Result<(), CutoverError> {
+/// FORBIDDEN unless the caller runs the project's side of the move.
+fn check_runner(principal: &Principal) -> Result<(), ApiError> {
     if super::may_run(principal, SCOPE) {
         Ok(())
     } else {
-        Err(CutoverError::NotAllowed(
-            "tranches are managed by administrators and the cutover:write service scope",
+        Err(ApiError::Forbidden(
+            "tranches are managed by administrators and the cutover:write service scope".into(),
         ))
     }
 }
@@ -120,19 +122,19 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<tranche::
 }
 
 /// The members of a tranche the caller may list: administrators and services all of them,
-/// coordinators those of their own units; anyone else is refused.
+/// coordinators those of their own units; anyone else is FORBIDDEN.
 pub async fn visible_members(
     db: &impl ConnectionTrait,
     principal: &Principal,
     tranche_id: Uuid,
-) -> Result<Vec<Uuid>, CutoverError> {
+) -> Result<Vec<Uuid>, ApiError> {
     if principal.is_admin() || principal.kind == crate::auth::PrincipalKind::Service {
         Ok(members(db, tranche_id).await?)
     } else if principal.has_role(crate::auth::Role::Coordinator) {
         Ok(members_in_units(db, tranche_id, &principal.units).await?)
     } else {
-        Err(CutoverError::NotAllowed(
-            "members are listed for staff only",
+        Err(ApiError::Forbidden(
+            "members are listed for staff only".into(),
         ))
     }
 }
@@ -147,18 +149,21 @@ pub struct NewTranche {
     pub capacity: i32,
 }
 
+/// Creates a tranche (PLANNED, version 1). FORBIDDEN for a caller who does not run the move;
+/// refused for an invalid name, move date or capacity, or a number already taken.
 pub async fn create(
     db: &DatabaseConnection,
     principal: &Principal,
     input: NewTranche,
     now: DateTime<Utc>,
-) -> Result<tranche::Model, CutoverError> {
+) -> Outcome<tranche::Model> {
     check_runner(principal)?;
-    let name = rules::check_name(&input.name).map_err(|r| CutoverError::refused("name", r))?;
-    plan_rules::check_move_date(input.move_date, super::london_today(now))
-        .map_err(|r| CutoverError::refused("moveDate", r))?;
-    plan_rules::check_capacity(input.capacity, 0)
-        .map_err(|r| CutoverError::refused("capacity", r))?;
+    let name = try_refuse!(rules::check_name(&input.name).map_err(|r| refused("name", r)));
+    try_refuse!(
+        plan_rules::check_move_date(input.move_date, super::london_today(now))
+            .map_err(|r| refused("moveDate", r))
+    );
+    try_refuse!(plan_rules::check_capacity(input.capacity, 0).map_err(|r| refused("capacity", r)));
     let txn = crate::db::begin_write(db).await?;
     if tranche::Entity::find()
         .filter(tranche::Column::Number.eq(input.number))
@@ -166,10 +171,10 @@ pub async fn create(
         .await?
         .is_some()
     {
-        return Err(CutoverError::refused(
+        return Ok(Err(refused(
             "number",
             Refusal::DuplicateNumber(input.number),
-        ));
+        )));
     }
     let t = tranche::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -194,7 +199,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(t)
+    Ok(Ok(t))
 }
 
 /// Changes to a tranche; None leaves a field as it is.
@@ -208,47 +213,51 @@ pub struct TrancheChange {
 }
 
 /// Renames, reschedules (re-planning unsent notices), resizes, or moves the state on.
+/// FORBIDDEN for a caller who does not run the move; NOT_FOUND, CONFLICT for a stale
+/// `expected_version`, or a rule's refusal on the field at fault.
 pub async fn update(
     db: &DatabaseConnection,
     principal: &Principal,
     id: Uuid,
     change: TrancheChange,
     now: DateTime<Utc>,
-) -> Result<tranche::Model, CutoverError> {
+) -> Outcome<tranche::Model> {
     check_runner(principal)?;
     let today = super::london_today(now);
     let txn = crate::db::begin_write(db).await?;
-    let before = tranche::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(CutoverError::NotFound("tranche"))?;
+    let Some(before) = tranche::Entity::find_by_id(id).one(&txn).await? else {
+        return Ok(Err(not_found("tranche")));
+    };
     let expected = change.expected_version.unwrap_or(before.version);
     if expected != before.version {
-        return Err(CutoverError::Conflict { expected });
+        return Ok(Err(conflict(expected)));
     }
     let edits = change.name.is_some() || change.move_date.is_some() || change.capacity.is_some();
     if edits {
-        plan_rules::check_editable(before.state).map_err(|r| CutoverError::refused("id", r))?;
+        try_refuse!(plan_rules::check_editable(before.state).map_err(|r| refused("id", r)));
     }
     let mut active: tranche::ActiveModel = before.clone().into();
     if let Some(name) = &change.name {
-        active.name = Set(rules::check_name(name).map_err(|r| CutoverError::refused("name", r))?);
+        active.name = Set(try_refuse!(
+            rules::check_name(name).map_err(|r| refused("name", r))
+        ));
     }
     let members = members(&txn, id).await?;
     if let Some(capacity) = change.capacity {
-        plan_rules::check_capacity(capacity, members.len())
-            .map_err(|r| CutoverError::refused("capacity", r))?;
+        try_refuse!(
+            plan_rules::check_capacity(capacity, members.len()).map_err(|r| refused("capacity", r))
+        );
         active.capacity = Set(capacity);
     }
     let rescheduled = change.move_date.filter(|d| *d != before.move_date);
     if let Some(date) = rescheduled {
-        plan_rules::check_move_date(date, today)
-            .map_err(|r| CutoverError::refused("moveDate", r))?;
+        try_refuse!(plan_rules::check_move_date(date, today).map_err(|r| refused("moveDate", r)));
         active.move_date = Set(date);
     }
     if let Some(state) = change.state.filter(|s| *s != before.state) {
-        plan_rules::check_transition(before.state, state)
-            .map_err(|r| CutoverError::refused("state", r))?;
+        try_refuse!(
+            plan_rules::check_transition(before.state, state).map_err(|r| refused("state", r))
+        );
         active.state = Set(state);
     }
     active.version = Set(before.version + 1);
@@ -260,12 +269,11 @@ pub async fn update(
         .await?
         .rows_affected;
     if changed != 1 {
-        return Err(CutoverError::Conflict { expected });
+        return Ok(Err(conflict(expected)));
     }
-    let after = tranche::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(CutoverError::NotFound("tranche"))?;
+    let Some(after) = tranche::Entity::find_by_id(id).one(&txn).await? else {
+        return Ok(Err(not_found("tranche")));
+    };
     if rescheduled.is_some() {
         replan(&txn, &after, &members, today).await?;
     }
@@ -279,7 +287,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
 /// Drops the people's unsent notices (of any tranche) and plans those of `tranche` whose day
@@ -358,7 +366,8 @@ pub struct SetResult {
 /// Places people in a tranche, whole movement sets only. Each set is checked on its own
 /// (on Chorus, licensed, not blocked, a late nomination only in a LATE tranche) and the
 /// capacity cumulatively; refused sets are reported and the others placed. People already
-/// in another tranche move to this one.
+/// in another tranche move to this one. The request as a whole is refused (nothing placed)
+/// for a repeated or unknown person, a split set, an unknown or no longer editable tranche.
 pub async fn assign(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -367,34 +376,30 @@ pub async fn assign(
     dry_run: bool,
     now: DateTime<Utc>,
     since: DateTime<Utc>,
-) -> Result<(tranche::Model, Vec<SetResult>), CutoverError> {
+) -> Outcome<(tranche::Model, Vec<SetResult>)> {
     check_runner(principal)?;
-    rules::check_unique(person_ids).map_err(|r| CutoverError::refused("personIds", r))?;
+    try_refuse!(rules::check_unique(person_ids).map_err(|r| refused("personIds", r)));
     let wanted: BTreeSet<Uuid> = person_ids.iter().copied().collect();
     let (rows, sets) =
         column::compute(db, &column::Scope::People(person_ids.to_vec()), since).await?;
     let known: HashMap<Uuid, column::Row> = rows.into_iter().map(|r| (r.person_id, r)).collect();
     if let Some(unknown) = person_ids.iter().find(|p| !known.contains_key(p)) {
-        return Err(CutoverError::refused(
-            "personIds",
-            Refusal::UnknownPerson(*unknown),
-        ));
+        return Ok(Err(refused("personIds", Refusal::UnknownPerson(*unknown))));
     }
     let (groups, missing) = sets.partition(&wanted);
     if !missing.is_empty() {
-        return Err(CutoverError::refused(
+        return Ok(Err(refused(
             "personIds",
             Refusal::SetSplit {
                 missing: missing.into_iter().collect(),
             },
-        ));
+        )));
     }
     let txn = crate::db::begin_write(db).await?;
-    let t = tranche::Entity::find_by_id(tranche_id)
-        .one(&txn)
-        .await?
-        .ok_or(CutoverError::NotFound("tranche"))?;
-    plan_rules::check_editable(t.state).map_err(|r| CutoverError::refused("trancheId", r))?;
+    let Some(t) = tranche::Entity::find_by_id(tranche_id).one(&txn).await? else {
+        return Ok(Err(not_found("tranche")));
+    };
+    try_refuse!(plan_rules::check_editable(t.state).map_err(|r| refused("trancheId", r)));
     let current = members(&txn, tranche_id).await?;
     let mut used = current.iter().filter(|p| !wanted.contains(p)).count();
     let mut results = Vec::new();
@@ -437,11 +442,11 @@ pub async fn assign(
     }
     if dry_run || placed.is_empty() {
         txn.rollback().await?;
-        return Ok((t, results));
+        return Ok(Ok((t, results)));
     }
     place(&txn, principal, &t, &placed, now).await?;
     txn.commit().await?;
-    Ok((t, results))
+    Ok(Ok((t, results)))
 }
 
 /// Writes memberships (moving people from other tranches) and plans their notices.
@@ -495,24 +500,25 @@ async fn place(
 }
 
 /// Takes people out of their tranche, whole sets only; their unsent notices are dropped.
+/// Refused for a repeated person, a split set, or a tranche that can no longer change.
 pub async fn remove(
     db: &DatabaseConnection,
     principal: &Principal,
     person_ids: &[Uuid],
     since: DateTime<Utc>,
-) -> Result<Vec<Uuid>, CutoverError> {
+) -> Outcome<Vec<Uuid>> {
     check_runner(principal)?;
-    rules::check_unique(person_ids).map_err(|r| CutoverError::refused("personIds", r))?;
+    try_refuse!(rules::check_unique(person_ids).map_err(|r| refused("personIds", r)));
     let wanted: BTreeSet<Uuid> = person_ids.iter().copied().collect();
     let sets = Sets::build(column::links(db).await?);
     let (_, missing) = sets.partition(&wanted);
     if !missing.is_empty() {
-        return Err(CutoverError::refused(
+        return Ok(Err(refused(
             "personIds",
             Refusal::SetSplit {
                 missing: missing.into_iter().collect(),
             },
-        ));
+        )));
     }
     let _ = since;
     let txn = crate::db::begin_write(db).await?;
@@ -526,7 +532,7 @@ pub async fn remove(
         .all(&txn)
         .await?
     {
-        plan_rules::check_editable(t.state).map_err(|r| CutoverError::refused("personIds", r))?;
+        try_refuse!(plan_rules::check_editable(t.state).map_err(|r| refused("personIds", r)));
     }
     let removed: Vec<Uuid> = memberships.iter().map(|m| m.person_id).collect();
     tranche_member::Entity::delete_many()
@@ -546,7 +552,7 @@ pub async fn remove(
         .await?;
     }
     txn.commit().await?;
-    Ok(removed)
+    Ok(Ok(removed))
 }
 
 /// Why `planTranches` left a set out.
@@ -573,14 +579,15 @@ pub struct Plan {
 }
 
 /// Proposes (and unless `dry_run`, makes) an assignment of the nominated people who are not
-/// in a tranche yet: whole sets, by cohort, within capacity.
+/// in a tranche yet: whole sets, by cohort, within capacity. Only FORBIDDEN or a fault fail
+/// it: a set it cannot place is reported in the plan.
 pub async fn plan(
     db: &DatabaseConnection,
     principal: &Principal,
     dry_run: bool,
     now: DateTime<Utc>,
     since: DateTime<Utc>,
-) -> Result<Plan, CutoverError> {
+) -> Result<Plan, ApiError> {
     check_runner(principal)?;
     let (rows, sets) = column::compute(db, &column::Scope::All, since).await?;
     let by_id: HashMap<Uuid, &column::Row> = rows.iter().map(|r| (r.person_id, r)).collect();

@@ -26,7 +26,7 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{CutoverError, column, tranches};
+use super::{column, not_found, refused, tranches};
 use crate::{
     auth::Principal,
     domain::cutover::{
@@ -34,6 +34,7 @@ use crate::{
         moves::{self as plan_rules, SetMove},
         sets::Sets,
     },
+    error::{ApiError, Outcome, try_refuse},
     events::{CutoverProgress, Events},
 };
 
@@ -67,7 +68,8 @@ impl Report {
     }
 }
 
-/// Moves `people` (whole movement sets: anything else is refused as SET_SPLIT up front).
+/// Moves `people` (whole movement sets: anything else is refused as SET_SPLIT up front, as
+/// are a repeated or unknown person).
 pub async fn move_people(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -75,9 +77,9 @@ pub async fn move_people(
     person_ids: &[Uuid],
     dry_run: bool,
     since: DateTime<Utc>,
-) -> Result<Report, CutoverError> {
+) -> Outcome<Report> {
     check_runner(principal)?;
-    rules::check_unique(person_ids).map_err(|r| CutoverError::refused("personIds", r))?;
+    try_refuse!(rules::check_unique(person_ids).map_err(|r| refused("personIds", r)));
     let known: BTreeSet<Uuid> = person::Entity::find()
         .filter(person::Column::Id.is_in(person_ids.to_vec()))
         .all(db)
@@ -86,37 +88,37 @@ pub async fn move_people(
         .map(|p| p.id)
         .collect();
     if let Some(unknown) = person_ids.iter().find(|p| !known.contains(p)) {
-        return Err(CutoverError::refused(
-            "personIds",
-            Refusal::UnknownPerson(*unknown),
-        ));
+        return Ok(Err(refused("personIds", Refusal::UnknownPerson(*unknown))));
     }
     let sets = Sets::build(column::links(db).await?);
     let (groups, missing) = sets.partition(&known);
     if !missing.is_empty() {
-        return Err(CutoverError::refused(
+        return Ok(Err(refused(
             "personIds",
             Refusal::SetSplit {
                 missing: missing.into_iter().collect(),
             },
-        ));
+        )));
     }
-    run(db, principal, events, groups, dry_run, since, None).await
+    Ok(Ok(
+        run(db, principal, events, groups, dry_run, since, None).await?
+    ))
 }
 
-fn check_runner(principal: &Principal) -> Result<(), CutoverError> {
+/// FORBIDDEN unless the caller runs the project's side of the move.
+fn check_runner(principal: &Principal) -> Result<(), ApiError> {
     if super::may_run(principal, tranches::SCOPE) {
         Ok(())
     } else {
-        Err(CutoverError::NotAllowed(
-            "moves are run by administrators and the cutover:write service scope",
+        Err(ApiError::Forbidden(
+            "moves are run by administrators and the cutover:write service scope".into(),
         ))
     }
 }
 
 /// Moves every member of a tranche. The real run needs the tranche FROZEN (membership
 /// fixed) or IN_PROGRESS (a re-run); it becomes IN_PROGRESS, and DONE once everyone in it
-/// is on Teams.
+/// is on Teams. A real run of a PLANNED tranche is refused (INVALID_TRANSITION).
 pub async fn execute_tranche(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -124,12 +126,11 @@ pub async fn execute_tranche(
     tranche_id: Uuid,
     dry_run: bool,
     since: DateTime<Utc>,
-) -> Result<(tranche::Model, Report), CutoverError> {
+) -> Outcome<(tranche::Model, Report)> {
     check_runner(principal)?;
-    let t = tranche::Entity::find_by_id(tranche_id)
-        .one(db)
-        .await?
-        .ok_or(CutoverError::NotFound("tranche"))?;
+    let Some(t) = tranche::Entity::find_by_id(tranche_id).one(db).await? else {
+        return Ok(Err(not_found("tranche")));
+    };
     if !dry_run {
         match t.state {
             TrancheState::Frozen => {
@@ -137,13 +138,13 @@ pub async fn execute_tranche(
             }
             TrancheState::InProgress | TrancheState::Done => {}
             TrancheState::Planned => {
-                return Err(CutoverError::refused(
+                return Ok(Err(refused(
                     "trancheId",
                     Refusal::InvalidTransition {
                         from: TrancheState::Planned,
                         to: TrancheState::InProgress,
                     },
-                ));
+                )));
             }
         }
     }
@@ -161,29 +162,37 @@ pub async fn execute_tranche(
             tranches::set_state(db, t.id, TrancheState::Done).await?;
         }
     }
-    let t = tranche::Entity::find_by_id(tranche_id)
-        .one(db)
-        .await?
-        .ok_or(CutoverError::NotFound("tranche"))?;
-    Ok((t, report))
+    let Some(t) = tranche::Entity::find_by_id(tranche_id).one(db).await? else {
+        return Ok(Err(not_found("tranche")));
+    };
+    Ok(Ok((t, report)))
 }
 
 /// Finishes the tranche moves a stopped process left IN_PROGRESS; run once at start-up.
 /// Sets moved before the stop are left as they are (their people are on Teams and plan to
 /// nothing); the rest move now, in transactions of whole sets as always. Returns the tranches
-/// finished.
+/// finished. It stops at the first tranche that fails; one a rule refuses fails as an
+/// internal error, since nobody is there to read a user error.
 pub async fn resume(
     db: &DatabaseConnection,
     events: &Events,
     since: DateTime<Utc>,
-) -> Result<usize, CutoverError> {
+) -> Result<usize, ApiError> {
     let pending = tranche::Entity::find()
         .filter(tranche::Column::State.eq(TrancheState::InProgress))
         .all(db)
         .await?;
     let actor = Principal::system("resume-moves", &[tranches::SCOPE]);
     for t in &pending {
-        let (_, report) = execute_tranche(db, &actor, events, t.id, false, since).await?;
+        let (_, report) = execute_tranche(db, &actor, events, t.id, false, since)
+            .await?
+            .map_err(|refusal| {
+                ApiError::internal(anyhow::anyhow!(
+                    "tranche {} was refused: {}",
+                    t.number,
+                    refusal.message
+                ))
+            })?;
         tracing::info!(
             tranche = t.number,
             people_moved = report.people_moved(),
@@ -203,7 +212,7 @@ async fn run(
     dry_run: bool,
     since: DateTime<Utc>,
     tranche_id: Option<Uuid>,
-) -> Result<Report, CutoverError> {
+) -> Result<Report, DbErr> {
     let everyone: Vec<Uuid> = groups.iter().flatten().copied().collect();
     let loaded = state::load(db, &everyone, since).await?;
     let mut report = Report {

@@ -16,10 +16,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::super::CutoverError;
 use crate::{
     auth::Principal,
     domain::cutover::moves::{self as plan_rules, DeviceState, PersonState, UpgradeLoss},
+    error::ApiError,
     services::audit::{self, Subject},
 };
 
@@ -132,14 +132,15 @@ pub async fn upgrade_ran(
 /// Runs the upgrade: for everyone still on Chorus, softphones and apps are disabled and a
 /// portal-set preferred device falls back to the desk phone. Applied 500 people per
 /// transaction, each with an audit event; running it again finds nothing left to change.
+/// FORBIDDEN for anyone but administrators; no rule refuses it.
 pub async fn run_upgrade(
     db: &DatabaseConnection,
     principal: &Principal,
     dry_run: bool,
-) -> Result<Vec<UpgradeLoss>, CutoverError> {
+) -> Result<Vec<UpgradeLoss>, ApiError> {
     if !principal.is_admin() {
-        return Err(CutoverError::NotAllowed(
-            "only administrators run the Chorus upgrade",
+        return Err(ApiError::Forbidden(
+            "only administrators run the Chorus upgrade".into(),
         ));
     }
     let losses = upgrade_preview(db, None).await?;
