@@ -38,12 +38,14 @@ async fn every_area_writes_the_same_spelling_of_a_kind() {
         .send()
         .await
         .ok();
-    app.graphql("mutation($i: UpdatePersonInput!) { updatePerson(input: $i) { userErrors { code } } }")
-        .vars(json!({ "i": { "personId": person, "jobTitle": "Fellow" } }))
-        .as_(&admin)
-        .send()
-        .await
-        .ok();
+    app.graphql(
+        "mutation($i: UpdatePersonInput!) { updatePerson(input: $i) { userErrors { code } } }",
+    )
+    .vars(json!({ "i": { "personId": person, "jobTitle": "Fellow" } }))
+    .as_(&admin)
+    .send()
+    .await
+    .ok();
     app.graphql("mutation($id: ID!) { setDirectoryStatus(input: {personId: $id, status: EX_DIRECTORY}) { userErrors { code } } }")
         .vars(json!({ "id": person }))
         .as_(&admin)

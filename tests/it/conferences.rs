@@ -719,7 +719,7 @@ async fn reschedule_and_cancel_check_versions_rights_and_state_and_are_audited()
         .expect("db")
         .expect("an event");
     assert_eq!(event.actor, "ada");
-    assert_eq!(event.subject_type, "Teleconference");
+    assert_eq!(event.subject_type, "teleconference");
     assert_eq!(
         event
             .before

@@ -1,8 +1,8 @@
 //! Integration tests: one binary, the real router over HTTP, SQLite by default and PostgreSQL
 //! when `TEST_DATABASE_URL` is set.
 
-mod auth;
 mod audit;
+mod auth;
 mod authz;
 mod calls;
 mod conferences;

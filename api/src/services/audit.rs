@@ -80,20 +80,10 @@ pub struct Subject {
     pub id: String,
 }
 
-// TEMPORARY while the other branches of issue 19 land: their call sites still pass names.
-impl From<&'static str> for SubjectKind {
-    fn from(name: &'static str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == name)
-            .unwrap_or(Self::CallRecordBatch)
-    }
-}
-
 impl Subject {
-    pub fn new(kind: impl Into<SubjectKind>, id: Uuid) -> Self {
+    pub fn new(kind: SubjectKind, id: Uuid) -> Self {
         Self {
-            kind: kind.into(),
+            kind,
             id: id.to_string(),
         }
     }

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::devices::DeviceFacts;
-use crate::domain::{contact_centres::OpeningPeriod, groups::Fallback};
 use crate::domain::phone::{Dialled, E164, Extension};
+use crate::domain::{contact_centres::OpeningPeriod, groups::Fallback};
 
 pub(super) fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)

@@ -9,8 +9,8 @@ use entity::enums::{HuntStrategy, Platform};
 use uuid::Uuid;
 
 use crate::domain::devices::DeviceFacts;
-use crate::domain::{contact_centres::OpeningPeriod, groups::Fallback};
 use crate::domain::phone::{Dialled, E164, Extension};
+use crate::domain::{contact_centres::OpeningPeriod, groups::Fallback};
 
 /// A line (telephone number) as the explanation names it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,6 +16,7 @@ use super::{
     Conference, check_open, check_schedule, conflict_or, expected, managed, path, refuse, refused,
     to_second,
 };
+use crate::error::try_refuse;
 use crate::{
     auth::Principal,
     domain::{
@@ -23,8 +24,8 @@ use crate::{
         directory as visibility,
         groups::validate_name,
     },
-    graphql::errors::{ApiError, Outcome, UserErrorCode},
-    services::audit::{self, Subject},
+    error::{ApiError, Outcome, UserErrorCode},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// A conference to create.
@@ -132,7 +133,7 @@ pub async fn create(
         &txn,
         principal,
         "conference.create",
-        Subject::new("Teleconference", id),
+        Subject::new(SubjectKind::Teleconference, id),
         None,
         Some(audit::snapshot(&after)),
     )
@@ -245,7 +246,7 @@ pub async fn reschedule(
         &txn,
         principal,
         "conference.reschedule",
-        Subject::new("Teleconference", id),
+        Subject::new(SubjectKind::Teleconference, id),
         &before,
         &after,
     )
@@ -292,7 +293,7 @@ pub async fn cancel(
         &txn,
         principal,
         "conference.cancel",
-        Subject::new("Teleconference", id),
+        Subject::new(SubjectKind::Teleconference, id),
         &before,
         &after,
     )

@@ -16,7 +16,7 @@ use crate::{
         conferences::{self as rules, ConferenceSlot},
         groups::GroupRefusal,
     },
-    graphql::errors::UserError,
+    error::UserError,
 };
 
 /// A conference bridge of the University's PBX.

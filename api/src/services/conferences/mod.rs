@@ -39,17 +39,8 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     domain::{conferences as rules, groups::GroupRefusal},
-    graphql::errors::{Outcome, UserError, UserErrorCode},
+    error::{Outcome, UserError, UserErrorCode},
 };
-
-macro_rules! try_refuse {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(user_error) => return Ok(Err(user_error)),
-        }
-    };
-}
 
 mod bookings;
 mod bridges;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::bridges::{begin_write, bridge};
 use super::read::load;
 use super::{Conference, bump, check_open, expected, item_path, managed, path, refused};
+use crate::error::try_refuse;
 use crate::{
     auth::Principal,
     domain::{
@@ -25,8 +26,8 @@ use crate::{
         groups::GroupRefusal,
         phone::E164,
     },
-    graphql::errors::{ApiError, Outcome, UserError, UserErrorCode},
-    services::audit::{self, Subject},
+    error::{ApiError, Outcome, UserError, UserErrorCode},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// Who is invited: a person in the directory or an outside number.
@@ -225,7 +226,7 @@ pub async fn add_participants(
         &txn,
         principal,
         "conference.add_participants",
-        Subject::new("Teleconference", id),
+        Subject::new(SubjectKind::Teleconference, id),
         &before,
         &after,
     )
@@ -283,7 +284,7 @@ pub async fn remove_participants(
         &txn,
         principal,
         "conference.remove_participants",
-        Subject::new("Teleconference", id),
+        Subject::new(SubjectKind::Teleconference, id),
         &before,
         &after,
     )

@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{auth::Principal, graphql::errors::ApiError};
+use crate::{auth::Principal, error::ApiError};
 
 /// A conference with its invited participants (in the order they were invited).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -12,13 +12,14 @@ use super::queues::queue_json;
 use super::{
     Centre, centre_of_queue, entry, finish, index, lock, refreshed, refusal, refusal_with, refuse,
 };
+use crate::error::try_refuse;
 use crate::{
     auth::Principal,
     domain::{
         contact_centres as rules, directory as visibility,
         groups::{Candidate, GroupRefusal, may_remove_member},
     },
-    graphql::errors::{Outcome, UserError, UserErrorCode},
+    error::{Outcome, UserError, UserErrorCode},
 };
 
 /// Agents one change may add or remove.

@@ -9,13 +9,14 @@ use uuid::Uuid;
 use super::{
     Centre, check_destination, finish, load_one, lock, pilot_of, refreshed, refusal, refuse,
 };
+use crate::error::try_refuse;
 use crate::{
     auth::Principal,
     domain::{
         contact_centres as rules,
         groups::{Fallback, validate_name},
     },
-    graphql::errors::{Outcome, UserErrorCode},
+    error::{Outcome, UserErrorCode},
     services::audit,
 };
 

@@ -9,13 +9,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Centre, finish, index, lock, refreshed, refusal, refusal_with, refuse};
+use crate::error::try_refuse;
 use crate::{
     auth::Principal,
     domain::{
         contact_centres::{self as rules, OpeningPeriod},
         groups::GroupRefusal,
     },
-    graphql::errors::{Outcome, UserErrorCode},
+    error::{Outcome, UserErrorCode},
 };
 
 /// Closure days one change may add or remove: two years of bank holidays need about 20.

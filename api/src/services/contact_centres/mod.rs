@@ -38,18 +38,9 @@ use crate::{
         groups::{Fallback, GroupRefusal},
         phone::E164,
     },
-    graphql::errors::{UserError, UserErrorCode},
-    services::audit::{self, Subject},
+    error::{UserError, UserErrorCode},
+    services::audit::{self, Subject, SubjectKind},
 };
-
-macro_rules! try_refuse {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(user_error) => return Ok(Err(user_error)),
-        }
-    };
-}
 
 mod agents;
 mod centres;
@@ -75,7 +66,6 @@ use load::load_one;
 
 /// The audit subject of every contact-centre change (queue changes included, so one
 /// centre's trail is one query).
-const SUBJECT: &str = "contact_centre";
 
 // ---------------------------------------------------------------------------------------------
 // Refusals
@@ -259,7 +249,7 @@ async fn finish(
         &txn,
         principal,
         action,
-        Subject::new(SUBJECT, centre_id),
+        Subject::new(SubjectKind::ContactCentre, centre_id),
         before,
         after,
     )

@@ -15,13 +15,14 @@ use super::{
     Centre, Queue, centre_of_queue, check_destination, finish, lock, pilot_of, refreshed, refusal,
     refuse,
 };
+use crate::error::try_refuse;
 use crate::{
     auth::Principal,
     domain::{
         contact_centres as rules,
         groups::{Fallback, GroupRefusal, validate_name},
     },
-    graphql::errors::{Outcome, UserError, UserErrorCode},
+    error::{Outcome, UserError, UserErrorCode},
 };
 
 /// Callers waiting at once in a new queue when none is given (the demo's first queue).

@@ -22,7 +22,7 @@ use crate::{
     auth::Principal,
     domain::cutover::{self as rules, Refusal},
     error::{self, ApiError, try_refuse},
-    services::audit::{self, Subject},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// The name of the one pool.
@@ -129,7 +129,7 @@ pub async fn set_capacity(
         &txn,
         principal,
         "licence_pool.resize",
-        Subject::new("licence_pool", after.id),
+        Subject::new(SubjectKind::LicencePool, after.id),
         &before,
         &after,
     )
@@ -258,7 +258,7 @@ pub async fn assign(
             &txn,
             principal,
             "licence.assign",
-            Subject::new("person", *p),
+            Subject::new(SubjectKind::Person, *p),
             None,
             Some(serde_json::json!({ "pool": POOL })),
         )
@@ -337,7 +337,7 @@ pub async fn revoke(
         &txn,
         principal,
         "licence.revoke",
-        Subject::new("person", person_id),
+        Subject::new(SubjectKind::Person, person_id),
         Some(audit::snapshot(&held)),
         None,
     )

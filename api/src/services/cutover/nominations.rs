@@ -15,7 +15,7 @@ use crate::{
     auth::Principal,
     domain::cutover::{self as rules, Refusal, eligibility::Status},
     error::{self, ApiError, try_refuse},
-    services::audit::{self, Subject},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// Every round, newest first.
@@ -57,7 +57,7 @@ pub async fn create_round(
         &txn,
         principal,
         "nomination_round.create",
-        Subject::new("nomination_round", round.id),
+        Subject::new(SubjectKind::NominationRound, round.id),
         None,
         Some(audit::snapshot(&round)),
     )
@@ -158,7 +158,7 @@ pub async fn answer(
             &txn,
             principal,
             "nomination.answer",
-            Subject::new("person", *person_id),
+            Subject::new(SubjectKind::Person, *person_id),
             before.map(audit::snapshot),
             Some(audit::snapshot(&after)),
         )

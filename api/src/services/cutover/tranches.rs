@@ -28,7 +28,7 @@ use crate::{
         tranches::{self as plan_rules, Candidate, Slot, Unplaced},
     },
     error::{ApiError, Outcome, try_refuse},
-    services::audit::{self, Subject},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// The scope of tranche changes.
@@ -193,7 +193,7 @@ pub async fn create(
         &txn,
         principal,
         "tranche.create",
-        Subject::new("tranche", t.id),
+        Subject::new(SubjectKind::Tranche, t.id),
         None,
         Some(audit::snapshot(&t)),
     )
@@ -281,7 +281,7 @@ pub async fn update(
         &txn,
         principal,
         "tranche.update",
-        Subject::new("tranche", id),
+        Subject::new(SubjectKind::Tranche, id),
         &before,
         &after,
     )
@@ -489,7 +489,7 @@ async fn place(
                 txn,
                 principal,
                 "tranche.place",
-                Subject::new("person", *p),
+                Subject::new(SubjectKind::Person, *p),
                 from.get(p).map(|t| serde_json::json!({ "tranche": t })),
                 Some(serde_json::json!({ "tranche": t.id })),
             )
@@ -545,7 +545,7 @@ pub async fn remove(
             &txn,
             principal,
             "tranche.remove",
-            Subject::new("person", m.person_id),
+            Subject::new(SubjectKind::Person, m.person_id),
             Some(serde_json::json!({ "tranche": m.tranche_id })),
             None,
         )

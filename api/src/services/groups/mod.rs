@@ -43,7 +43,7 @@ use crate::{
     auth::Principal,
     domain::{directory as visibility, groups::GroupRefusal},
     services::{
-        audit::{self, Subject},
+        audit::{self, Subject, SubjectKind},
         people,
     },
 };
@@ -82,11 +82,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn subject(self) -> &'static str {
+    fn subject(self) -> SubjectKind {
         match self {
-            Kind::Hunt => "hunt_group",
-            Kind::Pickup => "pickup_group",
-            Kind::Ea => "ea_group",
+            Kind::Hunt => SubjectKind::HuntGroup,
+            Kind::Pickup => SubjectKind::PickupGroup,
+            Kind::Ea => SubjectKind::EaGroup,
         }
     }
 }
@@ -221,7 +221,7 @@ pub async fn delete_group(
     audit::record(
         &txn,
         principal,
-        &format!("{}.delete", kind.subject()),
+        &format!("{}.delete", kind.subject().as_str()),
         Subject::new(kind.subject(), id),
         Some(doomed.snapshot),
         None,

@@ -20,7 +20,7 @@ use super::super::tranches;
 use crate::{
     auth::Principal,
     domain::cutover::moves::{PersonMove, SetMove, TeamsClient},
-    services::audit::{self, Subject},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// Ids bound in one `IN (…)` (see [`crate::db::IDS_PER_STATEMENT`]).
@@ -293,7 +293,7 @@ fn audit_trail(
     for (m, (_, teams_client)) in moves.iter().zip(preferred.iter()) {
         trail.push((
             "cutover.move",
-            Subject::new("person", m.person),
+            Subject::new(SubjectKind::Person, m.person),
             Some(serde_json::json!({
                 "platform": "CHORUS",
                 "preferredDevice": m.preferred_before,
@@ -309,7 +309,7 @@ fn audit_trail(
     for g in hunt_groups {
         trail.push((
             "hunt_group.platform",
-            Subject::new("hunt_group", *g),
+            Subject::new(SubjectKind::HuntGroup, *g),
             Some(serde_json::json!({"platform": "CHORUS"})),
             Some(serde_json::json!({"platform": "TEAMS"})),
         ));
@@ -317,7 +317,7 @@ fn audit_trail(
     for g in ea_groups {
         trail.push((
             "ea_group.platform",
-            Subject::new("ea_group", *g),
+            Subject::new(SubjectKind::EaGroup, *g),
             Some(serde_json::json!({"platform": "CHORUS"})),
             Some(serde_json::json!({"platform": "TEAMS", "whitelistActive": false})),
         ));

@@ -20,7 +20,7 @@ use crate::{
     auth::Principal,
     domain::cutover::moves::{self as plan_rules, DeviceState, PersonState, UpgradeLoss},
     error::ApiError,
-    services::audit::{self, Subject},
+    services::audit::{self, Subject, SubjectKind},
 };
 
 /// Everyone still on Chorus who would lose something, in `scope`, by person id.
@@ -147,7 +147,7 @@ pub async fn run_upgrade(
     if dry_run {
         return Ok(losses);
     }
-    for chunk in losses.chunks(500) {
+    for chunk in losses.chunks(crate::db::IDS_PER_STATEMENT) {
         let txn = crate::db::begin_write(db).await?;
         let disable: Vec<Uuid> = chunk
             .iter()
@@ -182,7 +182,7 @@ pub async fn run_upgrade(
                 &txn,
                 principal,
                 "chorus_upgrade.apply",
-                Subject::new("person", loss.person),
+                Subject::new(SubjectKind::Person, loss.person),
                 Some(audit::snapshot(loss)),
                 None,
             )
@@ -204,7 +204,7 @@ pub async fn run_upgrade(
         &txn,
         principal,
         "chorus_upgrade.run",
-        Subject::new("chorus_upgrade", run.id),
+        Subject::new(SubjectKind::ChorusUpgrade, run.id),
         None,
         Some(audit::snapshot(&run)),
     )
