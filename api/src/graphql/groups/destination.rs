@@ -5,13 +5,13 @@ use async_graphql::{Enum, InputObject, SimpleObject};
 use entity::enums as db;
 use uuid::Uuid;
 
-use super::refusal;
 use crate::{
     domain::groups::Fallback,
     graphql::{
         errors::{UserError, UserErrorCode},
         node::{NodeType, decode, encode},
     },
+    services::groups::refusal,
 };
 
 /// Where an unanswered call goes.

@@ -345,7 +345,7 @@ impl EaGroupMutation {
             &assistants,
         )
         .await;
-        finish::<EaGroup>(result, &["input", "assistantIds"])
+        finish::<EaGroup>(result)
     }
 
     /// Deletes an executive-assistant group with its whitelists.
@@ -370,7 +370,7 @@ impl EaGroupMutation {
                 (group, EaChange::Add { person, role })
             },
         );
-        change_group(ctx, change, input.expected_version, "personId").await
+        change_group(ctx, change, input.expected_version).await
     }
 
     /// Removes a member of an executive-assistant group (never the last manager or assistant).
@@ -382,7 +382,7 @@ impl EaGroupMutation {
     ) -> ApiResult<EaGroupPayload> {
         let change = group_and_person::<EaGroup>(&input.group_id, &input.person_id)
             .map(|(group, person)| (group, EaChange::Remove { person }));
-        change_group(ctx, change, input.expected_version, "personId").await
+        change_group(ctx, change, input.expected_version).await
     }
 
     /// Switches a manager's divert to the assistants on or off.
@@ -406,7 +406,7 @@ impl EaGroupMutation {
             };
             (group, change)
         });
-        change_group(ctx, change, None, "managerId").await
+        change_group(ctx, change, None).await
     }
 
     /// Adds a caller number to a manager's whitelist (kept but inactive on Teams).
@@ -431,7 +431,7 @@ impl EaGroupMutation {
             };
             (group, change)
         });
-        change_group(ctx, change, None, "number").await
+        change_group(ctx, change, None).await
     }
 
     /// Removes a caller number from a manager's whitelist.
@@ -455,17 +455,15 @@ impl EaGroupMutation {
             };
             (group, change)
         });
-        change_group(ctx, change, None, "number").await
+        change_group(ctx, change, None).await
     }
 }
 
-/// Runs one change on a group, or answers the malformed argument that stopped it; the
-/// service's refusals land on `input.<field>`.
+/// Runs one change on a group, or answers the malformed argument that stopped it.
 async fn change_group(
     ctx: &Context<'_>,
     change: Result<(Uuid, EaChange), UserError>,
     expected_version: Option<i32>,
-    field: &str,
 ) -> ApiResult<EaGroupPayload> {
     let (group, change) = match change {
         Ok(c) => c,
@@ -479,5 +477,5 @@ async fn change_group(
         expected_version,
     )
     .await;
-    finish::<EaGroup>(result, &["input", field])
+    finish::<EaGroup>(result)
 }

@@ -378,7 +378,7 @@ impl HuntGroupMutation {
             no_answer,
         };
         let result = service::create_hunt_group(ctx_db(ctx)?, ctx_principal(ctx)?, new).await;
-        finish::<HuntGroup>(result, &["input", "members"])
+        finish::<HuntGroup>(result)
     }
 
     /// Deletes a hunt group (not one another group sends unanswered calls to).
@@ -421,7 +421,7 @@ impl HuntGroupMutation {
             input.expected_version,
         )
         .await;
-        finish::<HuntGroup>(result, &["input"])
+        finish::<HuntGroup>(result)
     }
 
     /// Adds a member to a hunt group, on the group's platform.
@@ -440,7 +440,7 @@ impl HuntGroupMutation {
                 (group, change)
             },
         );
-        change_members(ctx, change, input.expected_version, "personId").await
+        change_members(ctx, change, input.expected_version).await
     }
 
     /// Removes a member from a hunt group (never the last one).
@@ -452,7 +452,7 @@ impl HuntGroupMutation {
     ) -> ApiResult<HuntGroupPayload> {
         let change = group_and_person::<HuntGroup>(&input.group_id, &input.person_id)
             .map(|(group, person)| (group, HuntMemberChange::Remove { person }));
-        change_members(ctx, change, input.expected_version, "personId").await
+        change_members(ctx, change, input.expected_version).await
     }
 
     /// Sets the ring order of a hunt group.
@@ -470,7 +470,7 @@ impl HuntGroupMutation {
                 .collect::<Result<Vec<Uuid>, UserError>>()?;
             Ok((group, HuntMemberChange::Reorder { people }))
         });
-        change_members(ctx, change, input.expected_version, "personIds").await
+        change_members(ctx, change, input.expected_version).await
     }
 
     /// Sets how long a member's phone rings.
@@ -489,7 +489,7 @@ impl HuntGroupMutation {
                 (group, change)
             },
         );
-        change_members(ctx, change, input.expected_version, "ringSeconds").await
+        change_members(ctx, change, input.expected_version).await
     }
 
     /// Opts a member out of (or back into) a hunt group: members do it themselves, e.g.
@@ -514,17 +514,15 @@ impl HuntGroupMutation {
             };
             (group, change)
         });
-        change_members(ctx, change, None, "personId").await
+        change_members(ctx, change, None).await
     }
 }
 
-/// Runs one member change on a group, or answers the malformed argument that stopped it;
-/// the service's refusals land on `input.<field>`.
+/// Runs one member change on a group, or answers the malformed argument that stopped it.
 async fn change_members(
     ctx: &Context<'_>,
     change: Result<(Uuid, HuntMemberChange), UserError>,
     expected_version: Option<i32>,
-    field: &str,
 ) -> ApiResult<HuntGroupPayload> {
     let (group, change) = match change {
         Ok(c) => c,
@@ -538,5 +536,5 @@ async fn change_members(
         expected_version,
     )
     .await;
-    finish::<HuntGroup>(result, &["input", field])
+    finish::<HuntGroup>(result)
 }

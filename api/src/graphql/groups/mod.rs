@@ -5,9 +5,8 @@
 //! groups they belong to. Who changes one: see `services::groups`.
 //!
 //! Layout: this file holds what the three kinds share (the `GroupKind` trait behind their
-//! list and get queries, payloads and deletes, the error mapping, ID arguments); `hunt`,
-//! `pickup` and `ea` hold each kind's types, inputs, queries and mutations; `destination`
-//! the no-answer destination.
+//! list and get queries, payloads and deletes, ID arguments); `hunt`, `pickup` and `ea` hold
+//! each kind's types, inputs, queries and mutations; `destination` the no-answer destination.
 
 mod destination;
 mod ea;
@@ -38,13 +37,13 @@ use uuid::Uuid;
 use super::{
     ctx_db, ctx_loaders, ctx_principal,
     directory::{Person, Unit},
-    errors::{ApiError, ApiResult, UserError, UserErrorCode},
+    errors::{ApiError, ApiResult, Outcome, UserError, UserErrorCode},
     node::{NodeType, decode},
 };
 use crate::{
     auth::Principal,
-    domain::{directory::Reach, groups::GroupRefusal, text::Quoted},
-    services::groups::{self as service, GroupError},
+    domain::{directory::Reach, text::Quoted},
+    services::groups as service,
 };
 
 /// Queries of the groups area.
@@ -121,14 +120,11 @@ async fn load<K: GroupKind>(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<K>>
     Ok(group.filter(|g| visible_to::<K>(g, principal)).map(K::wrap))
 }
 
-/// The payload of a service answer: the group, or the refusal as a user error on `field`.
-fn finish<K: GroupKind>(
-    result: Result<K::Loaded, GroupError>,
-    field: &[&str],
-) -> ApiResult<K::Payload> {
-    Ok(match result {
+/// The payload of a service answer: the group, or its refusal (a failure stays top-level).
+fn finish<K: GroupKind>(outcome: Outcome<K::Loaded>) -> ApiResult<K::Payload> {
+    Ok(match outcome? {
         Ok(group) => K::payload(Some(K::wrap(group)), vec![]),
-        Err(e) => K::payload(None, vec![user_error(field, e)?]),
+        Err(e) => K::payload(None, vec![e]),
     })
 }
 
@@ -151,22 +147,22 @@ async fn delete<K: GroupKind>(
             });
         }
     };
-    let result = service::delete_group(
+    let outcome = service::delete_group(
         ctx_db(ctx)?,
         ctx_principal(ctx)?,
         K::KIND,
         id,
         input.expected_version,
     )
-    .await;
-    Ok(match result {
+    .await?;
+    Ok(match outcome {
         Ok(()) => DeleteGroupPayload {
             deleted_id: Some(input.group_id),
             user_errors: vec![],
         },
         Err(e) => DeleteGroupPayload {
             deleted_id: None,
-            user_errors: vec![user_error(&["input", "groupId"], e)?],
+            user_errors: vec![e],
         },
     })
 }
@@ -174,45 +170,6 @@ async fn delete<K: GroupKind>(
 /// True when the caller may configure groups of this unit.
 fn can_manage(ctx: &Context<'_>, unit: Uuid) -> ApiResult<bool> {
     Ok(service::may_manage(ctx_principal(ctx)?, unit))
-}
-
-// ---------------------------------------------------------------------------------------
-// Errors
-
-/// A rule refusal as a user error.
-fn refusal(field: &[&str], e: &GroupRefusal) -> UserError {
-    UserError::refused(
-        field.iter().map(|s| (*s).to_owned()).collect(),
-        e,
-        format!("{e} ({})", e.code()),
-    )
-}
-
-/// A service refusal as a user error (database faults stay top-level errors).
-fn user_error(field: &[&str], e: GroupError) -> ApiResult<UserError> {
-    Ok(match e {
-        GroupError::NotFound => UserError::new(
-            &["input", "groupId"],
-            UserErrorCode::NotFound,
-            "no such group",
-        ),
-        GroupError::NotAllowed(why) => UserError::new(&[], UserErrorCode::NotAllowed, why),
-        GroupError::UnknownUnit => UserError::new(
-            &["input", "unitId"],
-            UserErrorCode::NotFound,
-            "no such unit",
-        ),
-        GroupError::Pilot(why) => {
-            UserError::new(&["input", "pilotLineId"], UserErrorCode::RuleViolation, why)
-        }
-        GroupError::Refused(r) => refusal(field, &r),
-        GroupError::Conflict { expected } => UserError::new(
-            &["input", "expectedVersion"],
-            UserErrorCode::Conflict,
-            format!("the group changed since version {expected}; read it again"),
-        ),
-        GroupError::Db(e) => return Err(ApiError::from(e).into()),
-    })
 }
 
 // ---------------------------------------------------------------------------------------

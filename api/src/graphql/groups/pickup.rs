@@ -191,7 +191,7 @@ impl PickupGroupMutation {
             &members,
         )
         .await;
-        finish::<PickupGroup>(result, &["input", "personIds"])
+        finish::<PickupGroup>(result)
     }
 
     /// Deletes a pickup group.
@@ -242,5 +242,5 @@ async fn change_member(
         input.expected_version,
     )
     .await;
-    finish::<PickupGroup>(result, &["input", "personId"])
+    finish::<PickupGroup>(result)
 }

@@ -1,6 +1,9 @@
 //! Executive-assistant groups: loading them with members and whitelists, the changes
 //! (members, a manager's divert, a manager's whitelist), creating one, and the steps of
 //! deleting one.
+//!
+//! Where a rule's refusal lands: the field `refusal_field` names for a change,
+//! `input.assistantIds` for `createEaGroup`.
 
 use entity::{ea_group, ea_group_member, ea_whitelist_entry, enums::EaRole, line};
 use sea_orm::{
@@ -10,7 +13,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Doomed, GroupError, Kind, bump, by_group, enrollee, existing_unit, expected, may_manage, person,
+    Doomed, Kind, bump, by_group, enrollee, existing_unit, expected, may_manage, no_such_group,
+    not_allowed, person, refusal, rule_on,
 };
 use crate::{
     auth::Principal,
@@ -18,6 +22,7 @@ use crate::{
         groups::{self as rules, EaMember, GroupRefusal},
         phone::E164,
     },
+    error::{Outcome, try_refuse},
     services::audit::{self, Subject},
 };
 
@@ -87,8 +92,8 @@ pub async fn ea_group(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<EaGr
 }
 
 /// An executive-assistant group that must exist.
-async fn load_ea(txn: &impl ConnectionTrait, id: Uuid) -> Result<EaGroup, GroupError> {
-    ea_group(txn, id).await?.ok_or(GroupError::NotFound)
+async fn load_ea(txn: &impl ConnectionTrait, id: Uuid) -> Outcome<EaGroup> {
+    Ok(ea_group(txn, id).await?.ok_or_else(no_such_group))
 }
 
 /// One change to an executive-assistant group.
@@ -116,6 +121,16 @@ pub enum EaChange {
     },
 }
 
+/// The input field a change's rule refusals land on: the field that names what the rule
+/// checks (the person, the manager, the number).
+fn refusal_field(change: &EaChange) -> &'static str {
+    match change {
+        EaChange::Add { .. } | EaChange::Remove { .. } => "personId",
+        EaChange::Divert { .. } => "managerId",
+        EaChange::WhitelistAdd { .. } | EaChange::WhitelistRemove { .. } => "number",
+    }
+}
+
 /// Applies one change to an executive-assistant group.
 pub async fn change_ea_group(
     db: &DatabaseConnection,
@@ -123,29 +138,30 @@ pub async fn change_ea_group(
     id: Uuid,
     change: EaChange,
     expected_version: Option<i32>,
-) -> Result<EaGroup, GroupError> {
+) -> Outcome<EaGroup> {
+    let field = ["input", refusal_field(&change)];
     let txn = crate::db::begin_write(db).await?;
-    let before = load_ea(&txn, id).await?;
+    let before = try_refuse!(load_ea(&txn, id).await?);
     if !may_change(principal, &before, &change) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "executive-assistant groups are configured by the unit's coordinators and administrators; the manager and assistants may set divert and the whitelist",
-        ));
+        )));
     }
-    let members = members_with_platforms(&txn, &before).await?;
+    let members = try_refuse!(members_with_platforms(&txn, &before, &field).await?);
     let action = match &change {
         EaChange::Add { person: p, role } => {
-            add_member(&txn, principal, &before, &members, *p, *role).await?;
+            try_refuse!(add_member(&txn, principal, &before, &members, *p, *role, &field).await?);
             "ea_group.member.add"
         }
         EaChange::Remove { person: p } => {
-            remove_member(&txn, &before, &members, *p).await?;
+            try_refuse!(remove_member(&txn, &before, &members, *p, &field).await?);
             "ea_group.member.remove"
         }
         EaChange::Divert {
             manager: p,
             enabled,
         } => {
-            set_divert(&txn, &before, *p, *enabled).await?;
+            try_refuse!(set_divert(&txn, &before, *p, *enabled, &field).await?);
             "ea_group.divert"
         }
         EaChange::WhitelistAdd {
@@ -153,22 +169,25 @@ pub async fn change_ea_group(
             number,
             label,
         } => {
-            add_whitelist_entry(&txn, &before, *p, number, label.as_deref()).await?;
+            let label = label.as_deref();
+            try_refuse!(add_whitelist_entry(&txn, &before, *p, number, label, &field).await?);
             "ea_group.whitelist.add"
         }
         EaChange::WhitelistRemove { manager: p, number } => {
-            remove_whitelist_entry(&txn, &before, *p, number).await?;
+            try_refuse!(remove_whitelist_entry(&txn, &before, *p, number, &field).await?);
             "ea_group.whitelist.remove"
         }
     };
-    bump(
-        &txn,
-        Kind::Ea,
-        id,
-        expected(expected_version, before.group.version),
-    )
-    .await?;
-    let after = load_ea(&txn, id).await?;
+    try_refuse!(
+        bump(
+            &txn,
+            Kind::Ea,
+            id,
+            expected(expected_version, before.group.version),
+        )
+        .await?
+    );
+    let after = try_refuse!(load_ea(&txn, id).await?);
     audit::record(
         &txn,
         principal,
@@ -179,7 +198,7 @@ pub async fn change_ea_group(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
 /// Who may make this change: whoever configures the unit anything; for a manager's divert
@@ -208,16 +227,17 @@ fn may_change(principal: &Principal, group: &EaGroup, change: &EaChange) -> bool
 async fn members_with_platforms(
     txn: &DatabaseTransaction,
     group: &EaGroup,
-) -> Result<Vec<EaMember>, GroupError> {
+    field: &[&str],
+) -> Outcome<Vec<EaMember>> {
     let mut out = Vec::with_capacity(group.members.len());
     for m in &group.members {
         out.push(EaMember {
             person_id: m.person_id,
-            platform: person(txn, m.person_id).await?.platform,
+            platform: try_refuse!(person(txn, m.person_id, field).await?).platform,
             role: m.role,
         });
     }
-    Ok(out)
+    Ok(Ok(out))
 }
 
 /// The member row of a person; refused when they are not a member.
@@ -243,17 +263,17 @@ async fn add_member(
     members: &[EaMember],
     p: Uuid,
     role: EaRole,
-) -> Result<(), GroupError> {
-    let who = enrollee(txn, principal, p).await?;
-    rules::may_join_ea_group(
-        group.group.platform,
-        members,
-        EaMember {
-            person_id: who.id,
-            platform: who.platform,
-            role,
-        },
-    )?;
+    field: &[&str],
+) -> Outcome<()> {
+    let who = try_refuse!(enrollee(txn, principal, p, field).await?);
+    let candidate = EaMember {
+        person_id: who.id,
+        platform: who.platform,
+        role,
+    };
+    try_refuse!(
+        rules::may_join_ea_group(group.group.platform, members, candidate).map_err(rule_on(field))
+    );
     ea_group_member::ActiveModel {
         id: Set(Uuid::now_v7()),
         group_id: Set(group.group.id),
@@ -263,7 +283,7 @@ async fn add_member(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Removes a member with their whitelist (never the last manager or assistant).
@@ -272,9 +292,10 @@ async fn remove_member(
     group: &EaGroup,
     members: &[EaMember],
     p: Uuid,
-) -> Result<(), GroupError> {
-    rules::may_leave_ea_group(members, p)?;
-    let m = member(group, p)?;
+    field: &[&str],
+) -> Outcome<()> {
+    try_refuse!(rules::may_leave_ea_group(members, p).map_err(rule_on(field)));
+    let m = try_refuse!(member(group, p).map_err(rule_on(field)));
     ea_whitelist_entry::Entity::delete_many()
         .filter(ea_whitelist_entry::Column::MemberId.eq(m.id))
         .exec(txn)
@@ -282,7 +303,7 @@ async fn remove_member(
     ea_group_member::Entity::delete_by_id(m.id)
         .exec(txn)
         .await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Switches a manager's divert on or off.
@@ -291,15 +312,16 @@ async fn set_divert(
     group: &EaGroup,
     p: Uuid,
     enabled: bool,
-) -> Result<(), GroupError> {
-    let m = member(group, p)?;
+    field: &[&str],
+) -> Outcome<()> {
+    let m = try_refuse!(member(group, p).map_err(rule_on(field)));
     if m.role != EaRole::Manager {
-        return Err(GroupRefusal::NotAManager.into());
+        return Ok(Err(refusal(field, &GroupRefusal::NotAManager)));
     }
     let mut active = m.into_active_model();
     active.divert_enabled = Set(enabled);
     active.update(txn).await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Adds a number to a manager's whitelist: a valid number, not yet on it, not one of the
@@ -310,8 +332,9 @@ async fn add_whitelist_entry(
     p: Uuid,
     number: &str,
     label: Option<&str>,
-) -> Result<(), GroupError> {
-    let m = member(group, p)?;
+    field: &[&str],
+) -> Outcome<()> {
+    let m = try_refuse!(member(group, p).map_err(rule_on(field)));
     let own = line::Entity::find()
         .filter(line::Column::OwnerId.eq(p))
         .all(txn)
@@ -323,15 +346,21 @@ async fn add_whitelist_entry(
         .filter_map(|w| E164::parse(&w.number).ok())
         .collect();
     let own_number = own.iter().find_map(|l| E164::parse(&l.e164).ok());
-    let entry = rules::whitelist_entry(number, m.role, own_number.as_ref(), &existing)?;
+    let entry = try_refuse!(
+        rules::whitelist_entry(number, m.role, own_number.as_ref(), &existing)
+            .map_err(rule_on(field))
+    );
     if own.iter().any(|l| l.e164 == entry.as_str()) {
-        return Err(GroupRefusal::OwnNumber.into());
+        return Ok(Err(refusal(field, &GroupRefusal::OwnNumber)));
     }
-    let label = label
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(rules::validate_name)
-        .transpose()?;
+    let label = try_refuse!(
+        label
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(rules::validate_name)
+            .transpose()
+            .map_err(rule_on(field))
+    );
     ea_whitelist_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         member_id: Set(m.id),
@@ -340,7 +369,7 @@ async fn add_whitelist_entry(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Removes a number from a manager's whitelist; refused when it is not on it.
@@ -349,24 +378,27 @@ async fn remove_whitelist_entry(
     group: &EaGroup,
     p: Uuid,
     number: &str,
-) -> Result<(), GroupError> {
-    let m = member(group, p)?;
-    let wanted = E164::parse(number).map_err(|_| GroupRefusal::InvalidNumber(number.to_owned()))?;
+    field: &[&str],
+) -> Outcome<()> {
+    let m = try_refuse!(member(group, p).map_err(rule_on(field)));
+    let wanted = try_refuse!(
+        E164::parse(number)
+            .map_err(|_| refusal(field, &GroupRefusal::InvalidNumber(number.to_owned())))
+    );
     let removed = ea_whitelist_entry::Entity::delete_many()
         .filter(ea_whitelist_entry::Column::MemberId.eq(m.id))
         .filter(ea_whitelist_entry::Column::Number.eq(wanted.as_str()))
         .exec(txn)
         .await?;
     if removed.rows_affected == 0 {
-        return Err(
-            GroupRefusal::InvalidNumber(format!("{wanted} is not on the whitelist")).into(),
-        );
+        let absent = GroupRefusal::InvalidNumber(format!("{wanted} is not on the whitelist"));
+        return Ok(Err(refusal(field, &absent)));
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Creates an executive-assistant group: at least one manager and one assistant, all on one
-/// platform (the group's), nobody both.
+/// platform (the group's), nobody both. Rule refusals land on `input.assistantIds`.
 pub async fn create_ea_group(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -374,19 +406,20 @@ pub async fn create_ea_group(
     name: &str,
     managers: &[Uuid],
     assistants: &[Uuid],
-) -> Result<EaGroup, GroupError> {
+) -> Outcome<EaGroup> {
+    const FIELD: &[&str] = &["input", "assistantIds"];
     if !may_manage(principal, unit) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "executive-assistant groups are created by the unit's coordinators and administrators",
-        ));
+        )));
     }
-    let name = rules::validate_name(name)?;
+    let name = try_refuse!(rules::validate_name(name).map_err(rule_on(FIELD)));
     let txn = crate::db::begin_write(db).await?;
-    existing_unit(&txn, unit).await?;
+    try_refuse!(existing_unit(&txn, unit).await?);
     let mut members = Vec::new();
     for (ids, role) in [(managers, EaRole::Manager), (assistants, EaRole::Assistant)] {
         for p in ids {
-            let who = enrollee(&txn, principal, *p).await?;
+            let who = try_refuse!(enrollee(&txn, principal, *p, FIELD).await?);
             members.push(EaMember {
                 person_id: who.id,
                 platform: who.platform,
@@ -394,11 +427,10 @@ pub async fn create_ea_group(
             });
         }
     }
-    let platform = members
-        .first()
-        .map(|m| m.platform)
-        .ok_or(GroupRefusal::EaNeedsBothRoles)?;
-    rules::validate_ea_members(platform, &members)?;
+    let Some(platform) = members.first().map(|m| m.platform) else {
+        return Ok(Err(refusal(FIELD, &GroupRefusal::EaNeedsBothRoles)));
+    };
+    try_refuse!(rules::validate_ea_members(platform, &members).map_err(rule_on(FIELD)));
     let id = Uuid::now_v7();
     ea_group::ActiveModel {
         id: Set(id),
@@ -421,7 +453,7 @@ pub async fn create_ea_group(
         .insert(&txn)
         .await?;
     }
-    let after = load_ea(&txn, id).await?;
+    let after = try_refuse!(load_ea(&txn, id).await?);
     audit::record(
         &txn,
         principal,
@@ -432,17 +464,17 @@ pub async fn create_ea_group(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
 /// Reads an executive-assistant group to delete.
-pub(super) async fn doomed(txn: &DatabaseTransaction, id: Uuid) -> Result<Doomed, GroupError> {
-    let g = load_ea(txn, id).await?;
-    Ok(Doomed {
+pub(super) async fn doomed(txn: &DatabaseTransaction, id: Uuid) -> Outcome<Doomed> {
+    let g = try_refuse!(load_ea(txn, id).await?);
+    Ok(Ok(Doomed {
         unit: g.group.unit_id,
         version: g.group.version,
         snapshot: serde_json::json!({ "group": audit::snapshot(&g.group), "members": audit::snapshot(&g.members), "whitelist": audit::snapshot(&g.whitelist) }),
-    })
+    }))
 }
 
 /// Deletes an executive-assistant group's whitelists, its members, then the group.

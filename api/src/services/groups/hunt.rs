@@ -1,5 +1,8 @@
 //! Hunt groups: loading them with their members in ring order, changing the group and its
 //! members, creating one on a free pilot line, and the steps of deleting one.
+//!
+//! Where a rule's refusal lands: `input` for `updateHuntGroup`, `input.members` for
+//! `createHuntGroup`, the field `refusal_field` names for a member change.
 
 use entity::{
     contact_centre,
@@ -13,11 +16,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Doomed, GroupError, Kind, bump, by_group, enrollee, existing_unit, expected, may_manage, person,
+    Doomed, Kind, bump, by_group, enrollee, existing_unit, expected, may_manage, no_such_group,
+    not_allowed, person, refusal, rule_on,
 };
 use crate::{
     auth::Principal,
     domain::groups::{self as rules, Candidate, Fallback, GroupRefusal},
+    error::{Outcome, UserError, UserErrorCode, try_refuse},
     services::audit::{self, Subject},
 };
 
@@ -103,8 +108,8 @@ pub enum HuntMemberChange {
 }
 
 /// A hunt group that must exist.
-async fn load_hunt(txn: &impl ConnectionTrait, id: Uuid) -> Result<HuntGroup, GroupError> {
-    hunt_group(txn, id).await?.ok_or(GroupError::NotFound)
+async fn load_hunt(txn: &impl ConnectionTrait, id: Uuid) -> Outcome<HuntGroup> {
+    Ok(hunt_group(txn, id).await?.ok_or_else(no_such_group))
 }
 
 /// Changes a hunt group's name, strategy or no-answer destination.
@@ -114,38 +119,41 @@ pub async fn update_hunt_group(
     id: Uuid,
     change: HuntGroupChange,
     expected_version: Option<i32>,
-) -> Result<HuntGroup, GroupError> {
+) -> Outcome<HuntGroup> {
+    const FIELD: &[&str] = &["input"];
     let txn = crate::db::begin_write(db).await?;
-    let before = load_hunt(&txn, id).await?;
+    let before = try_refuse!(load_hunt(&txn, id).await?);
     if !may_manage(principal, before.group.unit_id) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "hunt groups are configured by the unit's coordinators and administrators",
-        ));
+        )));
     }
     let mut group = before.group.clone();
     if let Some(name) = change.name {
-        group.name = rules::validate_name(&name)?;
+        group.name = try_refuse!(rules::validate_name(&name).map_err(rule_on(FIELD)));
     }
     if let Some(strategy) = change.strategy {
         group.strategy = strategy;
     }
     if let Some(fallback) = change.no_answer {
-        check_no_answer(&txn, id, &fallback).await?;
+        try_refuse!(check_no_answer(&txn, id, &fallback, FIELD).await?);
         group.no_answer_kind = fallback.kind();
         group.no_answer_target = fallback.target();
     }
-    bump(
-        &txn,
-        Kind::Hunt,
-        id,
-        expected(expected_version, before.group.version),
-    )
-    .await?;
+    try_refuse!(
+        bump(
+            &txn,
+            Kind::Hunt,
+            id,
+            expected(expected_version, before.group.version),
+        )
+        .await?
+    );
     let mut active = group.into_active_model().reset_all();
     active.version = sea_orm::ActiveValue::NotSet;
     active.id = sea_orm::ActiveValue::Unchanged(id);
     active.update(&txn).await?;
-    let after = load_hunt(&txn, id).await?;
+    let after = try_refuse!(load_hunt(&txn, id).await?);
     audit::changed(
         &txn,
         principal,
@@ -156,29 +164,43 @@ pub async fn update_hunt_group(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
-/// Refuses a no-answer destination of group `id` that is the group itself, an unknown
-/// hunt group or an unknown person.
+/// Refuses (on `field`) a no-answer destination of group `id` that is the group itself, an
+/// unknown hunt group or an unknown person.
 async fn check_no_answer(
     txn: &DatabaseTransaction,
     id: Uuid,
     fallback: &Fallback,
-) -> Result<(), GroupError> {
-    rules::validate_no_answer(id, fallback)?;
+    field: &[&str],
+) -> Outcome<()> {
+    try_refuse!(rules::validate_no_answer(id, fallback).map_err(rule_on(field)));
     if let Fallback::HuntGroup(target) = *fallback
         && hunt_group::Entity::find_by_id(target)
             .one(txn)
             .await?
             .is_none()
     {
-        return Err(GroupRefusal::InvalidFallback("no such hunt group".into()).into());
+        let unknown = GroupRefusal::InvalidFallback("no such hunt group".into());
+        return Ok(Err(refusal(field, &unknown)));
     }
     if let Fallback::Person(target) = *fallback {
-        person(txn, target).await?;
+        try_refuse!(person(txn, target, field).await?);
     }
-    Ok(())
+    Ok(Ok(()))
+}
+
+/// The input field a member change's rule refusals land on: the field that names what the
+/// rule checks (the person, the new order, the ring time).
+fn refusal_field(change: &HuntMemberChange) -> &'static str {
+    match change {
+        HuntMemberChange::Add { .. }
+        | HuntMemberChange::Remove { .. }
+        | HuntMemberChange::OptOut { .. } => "personId",
+        HuntMemberChange::Reorder { .. } => "personIds",
+        HuntMemberChange::RingTime { .. } => "ringSeconds",
+    }
 }
 
 /// Adds, removes, reorders members, sets a ring time, or opts a member out or in.
@@ -188,26 +210,29 @@ pub async fn change_hunt_members(
     id: Uuid,
     change: HuntMemberChange,
     expected_version: Option<i32>,
-) -> Result<HuntGroup, GroupError> {
+) -> Outcome<HuntGroup> {
+    let field = ["input", refusal_field(&change)];
     let txn = crate::db::begin_write(db).await?;
-    let before = load_hunt(&txn, id).await?;
+    let before = try_refuse!(load_hunt(&txn, id).await?);
     let manager = may_manage(principal, before.group.unit_id);
     let own_opt_out =
         matches!(&change, HuntMemberChange::OptOut { person, .. } if principal.is_person(*person));
     if !manager && !own_opt_out {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "hunt groups are configured by the unit's coordinators and administrators; a member may only opt themselves out or in",
-        ));
+        )));
     }
-    let action = apply_member_change(&txn, principal, &before, &change).await?;
-    bump(
-        &txn,
-        Kind::Hunt,
-        id,
-        expected(expected_version, before.group.version),
-    )
-    .await?;
-    let after = load_hunt(&txn, id).await?;
+    let action = try_refuse!(apply_member_change(&txn, principal, &before, &change, &field).await?);
+    try_refuse!(
+        bump(
+            &txn,
+            Kind::Hunt,
+            id,
+            expected(expected_version, before.group.version),
+        )
+        .await?
+    );
+    let after = try_refuse!(load_hunt(&txn, id).await?);
     audit::record(
         &txn,
         principal,
@@ -218,35 +243,47 @@ pub async fn change_hunt_members(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
-/// Checks and writes one member change; answers the audit action.
+/// Checks and writes one member change (rule refusals on `field`); answers the audit action.
 async fn apply_member_change(
     txn: &DatabaseTransaction,
     principal: &Principal,
     before: &HuntGroup,
     change: &HuntMemberChange,
-) -> Result<&'static str, GroupError> {
+    field: &[&str],
+) -> Outcome<&'static str> {
     let id = before.group.id;
     let current: Vec<Uuid> = before.members.iter().map(|m| m.person_id).collect();
-    Ok(match change {
+    Ok(Ok(match change {
         HuntMemberChange::Add {
             person: p,
             ring_seconds,
             position,
         } => {
-            rules::validate_ring_seconds(*ring_seconds)?;
-            let who = enrollee(txn, principal, *p).await?;
+            try_refuse!(rules::validate_ring_seconds(*ring_seconds).map_err(rule_on(field)));
+            let who = try_refuse!(enrollee(txn, principal, *p, field).await?);
             let candidate = Candidate {
                 person_id: who.id,
                 platform: who.platform,
             };
-            add_member(txn, before, &current, candidate, *ring_seconds, *position).await?;
+            try_refuse!(
+                add_member(
+                    txn,
+                    before,
+                    &current,
+                    candidate,
+                    *ring_seconds,
+                    *position,
+                    field
+                )
+                .await?
+            );
             "hunt_group.member.add"
         }
         HuntMemberChange::Remove { person: p } => {
-            rules::may_remove_member(&current, *p)?;
+            try_refuse!(rules::may_remove_member(&current, *p).map_err(rule_on(field)));
             hunt_group_member::Entity::delete_many()
                 .filter(hunt_group_member::Column::GroupId.eq(id))
                 .filter(hunt_group_member::Column::PersonId.eq(*p))
@@ -257,7 +294,7 @@ async fn apply_member_change(
             "hunt_group.member.remove"
         }
         HuntMemberChange::Reorder { people } => {
-            rules::validate_reorder(&current, people)?;
+            try_refuse!(rules::validate_reorder(&current, people).map_err(rule_on(field)));
             renumber(txn, id, people).await?;
             "hunt_group.member.reorder"
         }
@@ -265,8 +302,8 @@ async fn apply_member_change(
             person: p,
             ring_seconds,
         } => {
-            rules::validate_ring_seconds(*ring_seconds)?;
-            let mut m = member(before, *p)?.into_active_model();
+            try_refuse!(rules::validate_ring_seconds(*ring_seconds).map_err(rule_on(field)));
+            let mut m = try_refuse!(member(before, *p).map_err(rule_on(field))).into_active_model();
             m.ring_seconds = Set(*ring_seconds);
             m.update(txn).await?;
             "hunt_group.member.ring_time"
@@ -275,7 +312,7 @@ async fn apply_member_change(
             person: p,
             opted_out,
         } => {
-            let mut m = member(before, *p)?.into_active_model();
+            let mut m = try_refuse!(member(before, *p).map_err(rule_on(field))).into_active_model();
             m.opted_out = Set(*opted_out);
             m.update(txn).await?;
             if *opted_out {
@@ -284,7 +321,7 @@ async fn apply_member_change(
                 "hunt_group.member.opt_in"
             }
         }
-    })
+    }))
 }
 
 /// The member row of a person; refused when they are not a member.
@@ -297,7 +334,8 @@ fn member(group: &HuntGroup, person: Uuid) -> Result<hunt_group_member::Model, G
         .ok_or(GroupRefusal::NotAMember(person))
 }
 
-/// Inserts a new member at `position` (1-based; None appends) and renumbers the ring order.
+/// Inserts a new member at `position` (1-based; None appends) and renumbers the ring order;
+/// a rule's refusal lands on `field`.
 async fn add_member(
     txn: &DatabaseTransaction,
     before: &HuntGroup,
@@ -305,10 +343,13 @@ async fn add_member(
     candidate: Candidate,
     ring_seconds: i32,
     position: Option<usize>,
-) -> Result<(), GroupError> {
+    field: &[&str],
+) -> Outcome<()> {
     let id = before.group.id;
     let p = candidate.person_id;
-    rules::may_add_member(before.group.platform, current, candidate)?;
+    try_refuse!(
+        rules::may_add_member(before.group.platform, current, candidate).map_err(rule_on(field))
+    );
     let mut order = current.to_vec();
     let at = position
         .map(|n| n.saturating_sub(1).min(order.len()))
@@ -325,7 +366,7 @@ async fn add_member(
     .insert(txn)
     .await?;
     renumber(txn, id, &order).await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Writes positions 1..n in the given order. Positions are first moved out of the way
@@ -368,24 +409,26 @@ pub struct NewHuntGroup {
     pub no_answer: Fallback,
 }
 
-/// Creates a hunt group: its platform is its members' (all on one platform).
+/// Creates a hunt group: its platform is its members' (all on one platform). Rule refusals
+/// land on `input.members`, that of the no-answer destination too.
 pub async fn create_hunt_group(
     db: &DatabaseConnection,
     principal: &Principal,
     new: NewHuntGroup,
-) -> Result<HuntGroup, GroupError> {
+) -> Outcome<HuntGroup> {
+    const FIELD: &[&str] = &["input", "members"];
     if !may_manage(principal, new.unit) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "hunt groups are created by the unit's coordinators and administrators",
-        ));
+        )));
     }
-    let name = rules::validate_name(&new.name)?;
+    let name = try_refuse!(rules::validate_name(&new.name).map_err(rule_on(FIELD)));
     let txn = crate::db::begin_write(db).await?;
-    existing_unit(&txn, new.unit).await?;
-    let pilot = free_pilot(&txn, new.pilot_line).await?;
-    let platform = members_platform(&txn, principal, &new.members).await?;
+    try_refuse!(existing_unit(&txn, new.unit).await?);
+    let pilot = try_refuse!(free_pilot(&txn, new.pilot_line).await?);
+    let platform = try_refuse!(members_platform(&txn, principal, &new.members, FIELD).await?);
     let id = Uuid::now_v7();
-    check_no_answer(&txn, id, &new.no_answer).await?;
+    try_refuse!(check_no_answer(&txn, id, &new.no_answer, FIELD).await?);
     hunt_group::ActiveModel {
         id: Set(id),
         name: Set(name),
@@ -412,7 +455,7 @@ pub async fn create_hunt_group(
         .insert(&txn)
         .await?;
     }
-    let after = load_hunt(&txn, id).await?;
+    let after = try_refuse!(load_hunt(&txn, id).await?);
     audit::record(
         &txn,
         principal,
@@ -423,20 +466,24 @@ pub async fn create_hunt_group(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
+}
+
+/// A line that cannot pilot a new group, as a user error on `input.pilotLineId`.
+fn unfit_pilot(why: &'static str) -> UserError {
+    UserError::new(&["input", "pilotLineId"], UserErrorCode::RuleViolation, why)
 }
 
 /// The line a new group is to be piloted by: it exists, is shared or critical, and pilots
 /// no hunt group or contact centre yet.
-async fn free_pilot(txn: &DatabaseTransaction, id: Uuid) -> Result<line::Model, GroupError> {
-    let pilot = line::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(GroupError::Pilot("no such line"))?;
+async fn free_pilot(txn: &DatabaseTransaction, id: Uuid) -> Outcome<line::Model> {
+    let Some(pilot) = line::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(Err(unfit_pilot("no such line")));
+    };
     if pilot.kind == LineKind::Personal {
-        return Err(GroupError::Pilot(
+        return Ok(Err(unfit_pilot(
             "a personal line belongs to one person: a hunt group's number is a shared or critical line",
-        ));
+        )));
     }
     let piloted = hunt_group::Entity::find()
         .filter(hunt_group::Column::PilotLineId.eq(pilot.id))
@@ -449,52 +496,53 @@ async fn free_pilot(txn: &DatabaseTransaction, id: Uuid) -> Result<line::Model, 
             .await?
             .is_some();
     if piloted {
-        return Err(GroupError::Pilot(
+        return Ok(Err(unfit_pilot(
             "this line already pilots a hunt group or contact centre",
-        ));
+        )));
     }
-    Ok(pilot)
+    Ok(Ok(pilot))
 }
 
 /// The platform of a new group's members (ring times checked, each one the caller may
-/// enrol, all on one platform).
+/// enrol, all on one platform); a rule's refusal lands on `field`.
 async fn members_platform(
     txn: &DatabaseTransaction,
     principal: &Principal,
     members: &[(Uuid, i32)],
-) -> Result<Platform, GroupError> {
+    field: &[&str],
+) -> Outcome<Platform> {
     let mut candidates = Vec::with_capacity(members.len());
     for (p, ring) in members {
-        rules::validate_ring_seconds(*ring)?;
-        let who = enrollee(txn, principal, *p).await?;
+        try_refuse!(rules::validate_ring_seconds(*ring).map_err(rule_on(field)));
+        let who = try_refuse!(enrollee(txn, principal, *p, field).await?);
         candidates.push(Candidate {
             person_id: who.id,
             platform: who.platform,
         });
     }
-    Ok(rules::platform_of_members(&candidates)?)
+    Ok(rules::platform_of_members(&candidates).map_err(rule_on(field)))
 }
 
-/// Reads a hunt group to delete; refused while another hunt group sends unanswered calls
-/// to it.
-pub(super) async fn doomed(txn: &DatabaseTransaction, id: Uuid) -> Result<Doomed, GroupError> {
-    let g = load_hunt(txn, id).await?;
+/// Reads a hunt group to delete; refused (on `input.groupId`) while another hunt group sends
+/// unanswered calls to it.
+pub(super) async fn doomed(txn: &DatabaseTransaction, id: Uuid) -> Outcome<Doomed> {
+    let g = try_refuse!(load_hunt(txn, id).await?);
     let referenced = hunt_group::Entity::find()
         .filter(hunt_group::Column::NoAnswerTarget.eq(id.to_string()))
         .one(txn)
         .await?;
     if let Some(other) = referenced {
-        return Err(GroupRefusal::InvalidFallback(format!(
+        let refused = GroupRefusal::InvalidFallback(format!(
             "{} sends unanswered calls to this group: change that first",
             other.name
-        ))
-        .into());
+        ));
+        return Ok(Err(refusal(&["input", "groupId"], &refused)));
     }
-    Ok(Doomed {
+    Ok(Ok(Doomed {
         unit: g.group.unit_id,
         version: g.group.version,
         snapshot: serde_json::json!({ "group": audit::snapshot(&g.group), "members": audit::snapshot(&g.members) }),
-    })
+    }))
 }
 
 /// Deletes a hunt group's members, then the group.

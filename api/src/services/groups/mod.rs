@@ -12,7 +12,12 @@
 //! manager (or one of its assistants) may switch the manager's divert and edit the manager's
 //! whitelist.
 //!
-//! Layout: this file holds what the three kinds share (the error, who manages a unit's
+//! A refusal is a user error on the mutation's input field at fault: `groupId` for a group
+//! that is not there, `expectedVersion` for a conflict, `unitId` and `pilotLineId` for a new
+//! group's unit and pilot line, none when the caller may not make the change; a rule of
+//! `domain::groups` lands on the field the module doc of `hunt`, `pickup` or `ea` names.
+//!
+//! Layout: this file holds what the three kinds share (the refusals, who manages a unit's
 //! groups, the version check, the people a change names, deleting); `hunt`, `pickup` and
 //! `ea` hold each kind's loading, changes and creation.
 
@@ -33,7 +38,7 @@ use std::collections::HashMap;
 
 use entity::{ea_group, hunt_group, person, pickup_group};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
@@ -42,35 +47,48 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     domain::{directory as visibility, groups::GroupRefusal},
+    error::{Outcome, UserError, UserErrorCode, try_refuse},
     services::{
         audit::{self, Subject, SubjectKind},
         people,
     },
 };
 
-/// Why a group change was refused. Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum GroupError {
-    /// No such group, or one the caller may not see.
-    #[error("no such group")]
-    NotFound,
-    /// The caller may see the group but not make this change.
-    #[error("{0}")]
-    NotAllowed(&'static str),
-    /// A rule of `domain::groups`.
-    #[error(transparent)]
-    Refused(#[from] GroupRefusal),
-    /// The unit of a new group does not exist.
-    #[error("no such unit")]
-    UnknownUnit,
-    /// The line cannot pilot a new group.
-    #[error("{0}")]
-    Pilot(&'static str),
-    /// The group changed since the version the change was based on.
-    #[error("the group changed since version {expected}; read it again")]
-    Conflict { expected: i32 },
-    #[error(transparent)]
-    Db(#[from] DbErr),
+/// A rule's refusal as a user error on `field`; the message ends with the rule's code.
+pub fn refusal(field: &[&str], refused: &GroupRefusal) -> UserError {
+    UserError::refused(
+        field.iter().map(|s| (*s).to_owned()).collect(),
+        refused,
+        format!("{refused} ({})", refused.code()),
+    )
+}
+
+/// [`refusal`] on `field`, to hand to `map_err`.
+fn rule_on<'a>(field: &'a [&'a str]) -> impl Fn(GroupRefusal) -> UserError + 'a {
+    move |refused| refusal(field, &refused)
+}
+
+/// The group does not exist (or the caller may not see it).
+fn no_such_group() -> UserError {
+    UserError::new(
+        &["input", "groupId"],
+        UserErrorCode::NotFound,
+        "no such group",
+    )
+}
+
+/// The caller may see the group but not make this change; no one field is at fault.
+fn not_allowed(why: &'static str) -> UserError {
+    UserError::new(&[], UserErrorCode::NotAllowed, why)
+}
+
+/// The group changed since the version the change was based on.
+fn conflict(expected: i32) -> UserError {
+    UserError::new(
+        &["input", "expectedVersion"],
+        UserErrorCode::Conflict,
+        format!("the group changed since version {expected}; read it again"),
+    )
 }
 
 /// The three kinds of group.
@@ -97,12 +115,7 @@ pub fn may_manage(principal: &Principal, unit: Uuid) -> bool {
 }
 
 /// Bumps a group's version if it still is `expected`; CONFLICT otherwise.
-async fn bump(
-    txn: &DatabaseTransaction,
-    kind: Kind,
-    id: Uuid,
-    expected: i32,
-) -> Result<(), GroupError> {
+async fn bump(txn: &DatabaseTransaction, kind: Kind, id: Uuid, expected: i32) -> Outcome<()> {
     macro_rules! bump_in {
         ($entity:ident) => {
             $entity::Entity::update_many()
@@ -122,11 +135,11 @@ async fn bump(
         Kind::Pickup => bump_in!(pickup_group),
         Kind::Ea => bump_in!(ea_group),
     };
-    if changed == 1 {
+    Ok(if changed == 1 {
         Ok(())
     } else {
-        Err(GroupError::Conflict { expected })
-    }
+        Err(conflict(expected))
+    })
 }
 
 /// The version to check: the caller's, else the one just read.
@@ -136,41 +149,47 @@ fn expected(given: Option<i32>, read: i32) -> i32 {
 
 /// Refuses a new group's unit that does not exist (an administrator may name any id; the
 /// insert would otherwise fail on the foreign key).
-async fn existing_unit(db: &impl ConnectionTrait, id: Uuid) -> Result<(), GroupError> {
-    entity::unit::Entity::find_by_id(id)
+async fn existing_unit(db: &impl ConnectionTrait, id: Uuid) -> Outcome<()> {
+    Ok(entity::unit::Entity::find_by_id(id)
         .one(db)
         .await?
         .map(|_| ())
-        .ok_or(GroupError::UnknownUnit)
+        .ok_or_else(|| {
+            UserError::new(
+                &["input", "unitId"],
+                UserErrorCode::NotFound,
+                "no such unit",
+            )
+        }))
 }
 
-/// A person a group names (a member, a no-answer destination); refused when unknown.
-async fn person(db: &impl ConnectionTrait, id: Uuid) -> Result<person::Model, GroupError> {
-    person::Entity::find_by_id(id)
+/// A person a group names (a member, a no-answer destination); refused on `field` when
+/// unknown.
+async fn person(db: &impl ConnectionTrait, id: Uuid, field: &[&str]) -> Outcome<person::Model> {
+    Ok(person::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(GroupError::Refused(GroupRefusal::UnknownPerson(id)))
+        .ok_or_else(|| refusal(field, &GroupRefusal::UnknownPerson(id))))
 }
 
 /// A person the caller adds to a group ([`visibility::may_enrol`]: coordinators only people
 /// of their own units). For a coordinator, someone outside their units is refused like
-/// someone who does not exist, so the answer tells nothing about other units' people.
+/// someone who does not exist, so the answer tells nothing about other units' people. An
+/// administrator naming no one is refused on `field`.
 async fn enrollee(
     db: &impl ConnectionTrait,
     principal: &Principal,
     id: Uuid,
-) -> Result<person::Model, GroupError> {
+    field: &[&str],
+) -> Outcome<person::Model> {
     let found = person::Entity::find_by_id(id).one(db).await?;
-    match found {
+    Ok(match found {
         Some(p) if visibility::may_enrol(principal, people::entry(&p)) => Ok(p),
-        Some(_) => Err(GroupError::NotAllowed(
+        None if principal.is_admin() => Err(refusal(field, &GroupRefusal::UnknownPerson(id))),
+        Some(_) | None => Err(not_allowed(
             "only people of your own units can be added to a group",
         )),
-        None if principal.is_admin() => Err(GroupRefusal::UnknownPerson(id).into()),
-        None => Err(GroupError::NotAllowed(
-            "only people of your own units can be added to a group",
-        )),
-    }
+    })
 }
 
 /// Rows grouped by their group id, keeping the query's order.
@@ -194,25 +213,26 @@ struct Doomed {
 
 /// Deletes a group with its members (and whitelists). A hunt group that another hunt group
 /// names as its no-answer destination is refused: that group would send calls nowhere.
+/// Rule refusals land on `input.groupId`.
 pub async fn delete_group(
     db: &DatabaseConnection,
     principal: &Principal,
     kind: Kind,
     id: Uuid,
     expected_version: Option<i32>,
-) -> Result<(), GroupError> {
+) -> Outcome<()> {
     let txn = crate::db::begin_write(db).await?;
-    let doomed = match kind {
+    let doomed = try_refuse!(match kind {
         Kind::Hunt => hunt::doomed(&txn, id).await?,
         Kind::Pickup => pickup::doomed(&txn, id).await?,
         Kind::Ea => ea::doomed(&txn, id).await?,
-    };
+    });
     if !may_manage(principal, doomed.unit) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "groups are deleted by the unit's coordinators and administrators",
-        ));
+        )));
     }
-    bump(&txn, kind, id, expected(expected_version, doomed.version)).await?;
+    try_refuse!(bump(&txn, kind, id, expected(expected_version, doomed.version)).await?);
     match kind {
         Kind::Hunt => hunt::delete_rows(&txn, id).await?,
         Kind::Pickup => pickup::delete_rows(&txn, id).await?,
@@ -228,5 +248,5 @@ pub async fn delete_group(
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(Ok(()))
 }

@@ -1,5 +1,8 @@
 //! Pickup groups: loading them with their members, adding and removing a member, creating
 //! one, and the steps of deleting one. Members are Chorus desk-phone users.
+//!
+//! Where a rule's refusal lands: `input.personId` for a member change, `input.personIds`
+//! for `createPickupGroup`.
 
 use entity::{device, pickup_group, pickup_group_member};
 use sea_orm::{
@@ -9,7 +12,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Doomed, GroupError, Kind, bump, by_group, enrollee, existing_unit, expected, may_manage,
+    Doomed, Kind, bump, by_group, enrollee, existing_unit, expected, may_manage, no_such_group,
+    not_allowed, refusal, rule_on,
 };
 use crate::{
     auth::Principal,
@@ -17,6 +21,7 @@ use crate::{
         devices::DeviceFacts,
         groups::{self as rules, GroupRefusal},
     },
+    error::{Outcome, try_refuse},
     services::{
         audit::{self, Subject},
         people::facts,
@@ -72,8 +77,8 @@ pub async fn pickup_group(
 }
 
 /// A pickup group that must exist.
-async fn load_pickup(txn: &impl ConnectionTrait, id: Uuid) -> Result<PickupGroup, GroupError> {
-    pickup_group(txn, id).await?.ok_or(GroupError::NotFound)
+async fn load_pickup(txn: &impl ConnectionTrait, id: Uuid) -> Outcome<PickupGroup> {
+    Ok(pickup_group(txn, id).await?.ok_or_else(no_such_group))
 }
 
 /// What the rules need to know of a person's devices (a pickup group wants a desk phone).
@@ -95,19 +100,23 @@ pub async fn change_pickup_member(
     who: Uuid,
     join: bool,
     expected_version: Option<i32>,
-) -> Result<PickupGroup, GroupError> {
+) -> Outcome<PickupGroup> {
+    const FIELD: &[&str] = &["input", "personId"];
     let txn = crate::db::begin_write(db).await?;
-    let before = load_pickup(&txn, id).await?;
+    let before = try_refuse!(load_pickup(&txn, id).await?);
     if !may_manage(principal, before.group.unit_id) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "pickup groups are configured by the unit's coordinators and administrators",
-        ));
+        )));
     }
     let current: Vec<Uuid> = before.members.iter().map(|m| m.person_id).collect();
     if join {
-        let p = enrollee(&txn, principal, who).await?;
+        let p = try_refuse!(enrollee(&txn, principal, who, FIELD).await?);
         let devices = devices_of(&txn, who).await?;
-        rules::may_join_pickup_group(&current, who, p.platform, &devices)?;
+        try_refuse!(
+            rules::may_join_pickup_group(&current, who, p.platform, &devices)
+                .map_err(rule_on(FIELD))
+        );
         pickup_group_member::ActiveModel {
             id: Set(Uuid::now_v7()),
             group_id: Set(id),
@@ -116,21 +125,23 @@ pub async fn change_pickup_member(
         .insert(&txn)
         .await?;
     } else {
-        rules::may_remove_member(&current, who)?;
+        try_refuse!(rules::may_remove_member(&current, who).map_err(rule_on(FIELD)));
         pickup_group_member::Entity::delete_many()
             .filter(pickup_group_member::Column::GroupId.eq(id))
             .filter(pickup_group_member::Column::PersonId.eq(who))
             .exec(&txn)
             .await?;
     }
-    bump(
-        &txn,
-        Kind::Pickup,
-        id,
-        expected(expected_version, before.group.version),
-    )
-    .await?;
-    let after = load_pickup(&txn, id).await?;
+    try_refuse!(
+        bump(
+            &txn,
+            Kind::Pickup,
+            id,
+            expected(expected_version, before.group.version),
+        )
+        .await?
+    );
+    let after = try_refuse!(load_pickup(&txn, id).await?);
     audit::record(
         &txn,
         principal,
@@ -145,7 +156,7 @@ pub async fn change_pickup_member(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
 /// Creates a pickup group of Chorus desk-phone users.
@@ -155,23 +166,27 @@ pub async fn create_pickup_group(
     unit: Uuid,
     name: &str,
     members: &[Uuid],
-) -> Result<PickupGroup, GroupError> {
+) -> Outcome<PickupGroup> {
+    const FIELD: &[&str] = &["input", "personIds"];
     if !may_manage(principal, unit) {
-        return Err(GroupError::NotAllowed(
+        return Ok(Err(not_allowed(
             "pickup groups are created by the unit's coordinators and administrators",
-        ));
+        )));
     }
-    let name = rules::validate_name(name)?;
+    let name = try_refuse!(rules::validate_name(name).map_err(rule_on(FIELD)));
     if members.is_empty() {
-        return Err(GroupRefusal::NoMembers.into());
+        return Ok(Err(refusal(FIELD, &GroupRefusal::NoMembers)));
     }
     let txn = crate::db::begin_write(db).await?;
-    existing_unit(&txn, unit).await?;
+    try_refuse!(existing_unit(&txn, unit).await?);
     let mut joined: Vec<Uuid> = Vec::with_capacity(members.len());
     for p in members {
-        let who = enrollee(&txn, principal, *p).await?;
+        let who = try_refuse!(enrollee(&txn, principal, *p, FIELD).await?);
         let devices = devices_of(&txn, *p).await?;
-        rules::may_join_pickup_group(&joined, *p, who.platform, &devices)?;
+        try_refuse!(
+            rules::may_join_pickup_group(&joined, *p, who.platform, &devices)
+                .map_err(rule_on(FIELD))
+        );
         joined.push(*p);
     }
     let id = Uuid::now_v7();
@@ -193,7 +208,7 @@ pub async fn create_pickup_group(
         .insert(&txn)
         .await?;
     }
-    let after = load_pickup(&txn, id).await?;
+    let after = try_refuse!(load_pickup(&txn, id).await?);
     audit::record(
         &txn,
         principal,
@@ -204,17 +219,17 @@ pub async fn create_pickup_group(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(Ok(after))
 }
 
 /// Reads a pickup group to delete.
-pub(super) async fn doomed(txn: &DatabaseTransaction, id: Uuid) -> Result<Doomed, GroupError> {
-    let g = load_pickup(txn, id).await?;
-    Ok(Doomed {
+pub(super) async fn doomed(txn: &DatabaseTransaction, id: Uuid) -> Outcome<Doomed> {
+    let g = try_refuse!(load_pickup(txn, id).await?);
+    Ok(Ok(Doomed {
         unit: g.group.unit_id,
         version: g.group.version,
         snapshot: serde_json::json!({ "group": audit::snapshot(&g.group), "members": audit::snapshot(&g.members) }),
-    })
+    }))
 }
 
 /// Deletes a pickup group's members, then the group.
