@@ -64,8 +64,8 @@ pub use schedule::{NEXT_CHANGE_HORIZON_DAYS, OpenState, Schedule, YEARS};
 
 use load::load_one;
 
-/// The audit subject of every contact-centre change (queue changes included, so one
-/// centre's trail is one query).
+// Every contact-centre change, queue changes included, is audited with the centre as its
+// subject (`SubjectKind::ContactCentre`), so one centre's trail is one query.
 
 // ---------------------------------------------------------------------------------------------
 // Refusals
