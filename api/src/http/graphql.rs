@@ -1,6 +1,5 @@
-//! GraphQL over HTTP, following the spec's MUSTs (graphql-over-http, measured in
-//! `shared/reference/graphql-conformance.md` §2), which the stock async-graphql-axum handler
-//! does not:
+//! GraphQL over HTTP, following the spec's MUSTs (graphql-over-http; the audit in
+//! `tests/conformance/` checks them), which the stock async-graphql-axum handler does not:
 //! - `Accept` is honoured: `application/graphql-response+json` (with 4xx status codes for
 //!   request errors, and no `data` key), `application/json` (legacy, always 200), else 406;
 //! - `POST` bodies must be JSON (415 otherwise), or a GraphQL multipart request (file

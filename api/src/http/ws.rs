@@ -2,7 +2,7 @@
 //! PROTOCOL.md), implemented here rather than with async-graphql's `GraphQLWebSocket`, which
 //! closes with the wrong codes (1011 for a subscribe before the ack, 1002 for a refused init),
 //! sends an illegal close frame for an invalid message and never times out a silent client
-//! (measured in `shared/reference/graphql-conformance.md` §2).
+//! (measured before this was written; `tests/conformance/ws.mjs` checks ours).
 //!
 //! The connection:
 //! - the client offers the `graphql-transport-ws` subprotocol (anything else, including the

@@ -1,4 +1,4 @@
-//! The move to Telephony over Teams: rules 1–11 of DESIGN.md as plain functions.
+//! The move to Telephony over Teams: rules 1–11 of ARCHITECTURE.md as plain functions.
 //!
 //! Layout:
 //! - `eligibility`: the "MS Teams" column: reasons, blockers, warnings (rules 1–3).
