@@ -6,6 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use entity::{enums as db, teleconference_participant as participant};
 
+use crate::graphql::enums::mirror_enum;
+
 use crate::{
     domain::{contact_centres::parse_time_zone, directory::Reach},
     graphql::{
@@ -21,58 +23,25 @@ use crate::{
 // ---------------------------------------------------------------------------------------------
 // Enums
 
-/// Whether a teleconference takes place.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ConferenceStatus {
-    /// Booked: it holds its ports and codes on the bridge.
-    Scheduled,
-    /// Cancelled: its ports and codes are free for other conferences.
-    Cancelled,
-}
-
-impl From<db::ConferenceStatus> for ConferenceStatus {
-    fn from(v: db::ConferenceStatus) -> Self {
-        match v {
-            db::ConferenceStatus::Scheduled => Self::Scheduled,
-            db::ConferenceStatus::Cancelled => Self::Cancelled,
-        }
+mirror_enum! {
+    /// Whether a teleconference takes place.
+    ConferenceStatus <=> db::ConferenceStatus {
+        /// Booked: it holds its ports and codes on the bridge.
+        Scheduled,
+        /// Cancelled: its ports and codes are free for other conferences.
+        Cancelled,
     }
 }
 
-impl From<ConferenceStatus> for db::ConferenceStatus {
-    fn from(v: ConferenceStatus) -> Self {
-        match v {
-            ConferenceStatus::Scheduled => Self::Scheduled,
-            ConferenceStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
-/// The part an invited participant plays.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum ConferenceRole {
-    /// Chairs the call with the moderator PIN (an invited person with this role sees the PIN).
-    Moderator,
-    /// Joins with the access code.
-    #[default]
-    Participant,
-}
-
-impl From<db::ConferenceRole> for ConferenceRole {
-    fn from(v: db::ConferenceRole) -> Self {
-        match v {
-            db::ConferenceRole::Moderator => Self::Moderator,
-            db::ConferenceRole::Participant => Self::Participant,
-        }
-    }
-}
-
-impl From<ConferenceRole> for db::ConferenceRole {
-    fn from(v: ConferenceRole) -> Self {
-        match v {
-            ConferenceRole::Moderator => Self::Moderator,
-            ConferenceRole::Participant => Self::Participant,
-        }
+mirror_enum! {
+    /// The part an invited participant plays.
+    #[derive(Default)]
+    ConferenceRole <=> db::ConferenceRole {
+        /// Chairs the call with the moderator PIN (an invited person with this role sees the PIN).
+        Moderator,
+        /// Joins with the access code.
+        #[default]
+        Participant,
     }
 }
 

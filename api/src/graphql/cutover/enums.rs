@@ -11,30 +11,11 @@ use crate::{
         sets::LinkKind,
         tranches as tranche_rules,
     },
+    graphql::enums::mirror_enum,
     services::cutover::{licences, nominations, tranches},
 };
 
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident <=> $src:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl From<$src> for $name {
-            fn from(v: $src) -> Self {
-                match v { $(<$src>::$variant => Self::$variant),+ }
-            }
-        }
-
-        impl From<$name> for $src {
-            fn from(v: $name) -> Self {
-                match v { $($name::$variant => <$src>::$variant),+ }
-            }
-        }
-    };
-}
-
-code_enum! {
+mirror_enum! {
     /// The MS Teams column's answer for a person.
     TeamsColumnStatus <=> Status {
         /// Should move: at least one reason, no blocker.
@@ -48,7 +29,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// Why a person is offered Telephony over Teams.
     TeamsReason <=> Reason {
         /// Uses a Chorus softphone.
@@ -64,7 +45,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// Why a person cannot move.
     TeamsBlocker <=> Blocker {
         /// The unit has a separate Teams instance (OUEM, OUI, Saïd Business School).
@@ -80,7 +61,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// What a person loses by moving.
     TeamsWarning <=> Warning {
         /// Leaves their Chorus pickup group(s).
@@ -94,7 +75,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// The cohort a tranche moves.
     Cohort <=> db::Cohort {
         /// People of the pilot and UAT.
@@ -110,7 +91,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// Where a tranche is in its life.
     TrancheState <=> db::TrancheState {
         /// Being planned: dates, capacity and members may change.
@@ -124,7 +105,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// A coordinator's answer for a person.
     NominationAnswer <=> db::NominationAnswer {
         /// The person should get a Teams licence and move.
@@ -134,7 +115,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// Which countdown e-mail.
     NotificationKind <=> db::NotificationKind {
         /// Three weeks before the move.
@@ -146,7 +127,7 @@ code_enum! {
     }
 }
 
-code_enum! {
+mirror_enum! {
     /// What links people of a movement set.
     MovementLinkKind <=> LinkKind {
         /// Members of one hunt group.

@@ -1,8 +1,10 @@
 //! Where an unanswered call goes: the no-answer destination of hunt groups (and of contact
 //! centres), as shown and as set.
 
-use async_graphql::{Enum, InputObject, SimpleObject};
+use async_graphql::{InputObject, SimpleObject};
 use entity::enums as db;
+
+use crate::graphql::enums::mirror_enum;
 use uuid::Uuid;
 
 use crate::{
@@ -14,30 +16,19 @@ use crate::{
     services::groups::refusal,
 };
 
-/// Where an unanswered call goes.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DestinationKind {
-    /// Nowhere: the caller hears the number ring out or busy.
-    None,
-    /// The group's (or person's) voicemail.
-    Voicemail,
-    /// A telephone number (`target` in E.164).
-    Number,
-    /// Another hunt group (`target` its ID).
-    HuntGroup,
-    /// A person (`target` their ID).
-    Person,
-}
-
-impl From<db::FallbackKind> for DestinationKind {
-    fn from(k: db::FallbackKind) -> Self {
-        match k {
-            db::FallbackKind::None => Self::None,
-            db::FallbackKind::Voicemail => Self::Voicemail,
-            db::FallbackKind::Number => Self::Number,
-            db::FallbackKind::HuntGroup => Self::HuntGroup,
-            db::FallbackKind::Person => Self::Person,
-        }
+mirror_enum! {
+    /// Where an unanswered call goes.
+    DestinationKind <=> db::FallbackKind {
+        /// Nowhere: the caller hears the number ring out or busy.
+        None,
+        /// The group's (or person's) voicemail.
+        Voicemail,
+        /// A telephone number (`target` in E.164).
+        Number,
+        /// Another hunt group (`target` its ID).
+        HuntGroup,
+        /// A person (`target` their ID).
+        Person,
     }
 }
 

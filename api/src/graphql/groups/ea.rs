@@ -4,6 +4,8 @@
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject};
 use entity::enums as db;
+
+use crate::graphql::enums::mirror_enum;
 use sea_orm::{DatabaseConnection, DbErr};
 use uuid::Uuid;
 
@@ -223,21 +225,13 @@ impl EaGroupQuery {
     }
 }
 
-/// A role in an executive-assistant group.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EaRole {
-    /// Whose calls are answered for them.
-    Manager,
-    /// Who answers them.
-    Assistant,
-}
-
-impl From<EaRole> for db::EaRole {
-    fn from(r: EaRole) -> Self {
-        match r {
-            EaRole::Manager => Self::Manager,
-            EaRole::Assistant => Self::Assistant,
-        }
+mirror_enum! {
+    /// A role in an executive-assistant group.
+    EaRole <=> db::EaRole {
+        /// Whose calls are answered for them.
+        Manager,
+        /// Who answers them.
+        Assistant,
     }
 }
 
