@@ -139,3 +139,12 @@ pub fn keyset_before<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
             .add(id_col.lt(id)),
     )
 }
+
+/// True when a statement failed on a unique index: the row a concurrent request wrote first
+/// (a check inside the transaction cannot see it on PostgreSQL until that one commits).
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -93,6 +93,32 @@ enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Administrators of the installation.
+    Admin {
+        #[command(subcommand)]
+        what: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Make a person an administrator, creating them when absent (the first administrator of
+    /// an empty installation; after that, `grantRole` does it). Safe to run again.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// SSO username, e.g. abcd1234 or a.b@example.ac.uk.
+        username: String,
+        /// Name for a new person (default the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// E-mail address for a new person (default USERNAME@admin.invalid, to be corrected).
+        #[arg(long)]
+        email: Option<String>,
+        /// Unit code for a new person; created when missing (default TELEPHONY).
+        #[arg(long)]
+        unit: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -286,6 +312,40 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Storage { what } => storage(what).await,
         Command::Export { what } => export(what).await,
+        Command::Admin {
+            what:
+                AdminCommand::Add {
+                    common,
+                    username,
+                    display_name,
+                    email,
+                    unit,
+                },
+        } => {
+            let (_, conn) = common.open().await?;
+            let done = services::roles::bootstrap_admin(
+                &conn,
+                &username,
+                display_name.as_deref(),
+                email.as_deref(),
+                unit.as_deref(),
+            )
+            .await?;
+            println!(
+                "{username}: {}, {}",
+                if done.created_person {
+                    "person created"
+                } else {
+                    "person exists"
+                },
+                if done.granted {
+                    "ADMIN granted"
+                } else {
+                    "already ADMIN"
+                }
+            );
+            Ok(())
+        }
         Command::Token {
             common,
             person,

@@ -19,6 +19,7 @@ mod jwt;
 mod limits;
 mod nesting;
 mod people;
+mod provisioning;
 mod reach;
 mod routing;
 mod schema;

@@ -11,6 +11,7 @@
 //! - `groups`: hunt, pickup and executive-assistant groups, and the shared `GroupRefusal`.
 //! - `pbx`: what the PBX reports: the bounds of a reported instant.
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
+//! - `provisioning`: unit codes, usernames and names; role grants and the last administrator.
 //! - `routing`: how a call would ring, step by step (`routeCall`).
 //! - `search`: directory search terms, query parsing and ranking.
 //! - `text`: folding names for directory search (`search_name`), quoting input in errors.
@@ -26,6 +27,7 @@ pub mod email;
 pub mod groups;
 pub mod pbx;
 pub mod phone;
+pub mod provisioning;
 pub mod routing;
 pub mod search;
 pub mod text;

@@ -545,12 +545,46 @@ pub struct UpdateUnitInput {
 
 payload!(UpdateUnitPayload, unit: Unit, "Result of `updateUnit`.");
 
+/// Input of `createUnit`.
+#[derive(InputObject)]
+pub struct CreateUnitInput {
+    /// The unit's code, unique (1–16 letters, digits, `-` or `_`; stored in capitals), e.g. `BALL`.
+    pub code: String,
+    /// Full name (1–200 characters).
+    pub name: String,
+    /// What kind of unit it is.
+    pub kind: UnitKind,
+    /// Its Teams instance (default MAIN).
+    #[graphql(default_with = "TeamsTenant::Main")]
+    pub teams_tenant: TeamsTenant,
+}
+
+payload!(CreateUnitPayload, unit: Unit, "Result of `createUnit`.");
+
 /// Mutations of the directory area.
 #[derive(Default)]
 pub struct DirectoryMutation;
 
 #[Object]
 impl DirectoryMutation {
+    /// Adds a unit of the University (ADMIN). User errors: INVALID for a malformed code
+    /// (`INVALID_UNIT_CODE`) or name (`INVALID_NAME`), DUPLICATE for a code in use.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn create_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit's code, name, kind and Teams instance.")] input: CreateUnitInput,
+    ) -> ApiResult<CreateUnitPayload> {
+        let new = units::NewUnit {
+            code: input.code,
+            name: input.name,
+            kind: input.kind.into(),
+            teams_tenant: input.teams_tenant.into(),
+        };
+        let outcome = units::create(ctx_db(ctx)?, ctx_principal(ctx)?, new).await?;
+        Ok(outcome.map(Unit).into())
+    }
+
     /// Renames a unit or moves it to another Teams instance (ADMIN). User errors: NOT_FOUND
     /// for an unknown unit, INVALID for an empty or over-long name.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]

@@ -187,3 +187,13 @@ mirror_enum! {
         Service,
     }
 }
+
+mirror_enum! {
+    /// A role granted in Chorus (USER is everyone's, SERVICE an account's kind).
+    GrantedRole <=> db::GrantedRole {
+        /// A telephone administrator: everything.
+        Admin,
+        /// A telephone coordinator of one unit.
+        Coordinator,
+    }
+}

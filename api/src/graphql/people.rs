@@ -6,17 +6,22 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object};
 use super::{
     ctx_db, ctx_principal,
     directory::{Device, Line, Person},
-    enums::{DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus},
+    enums::{DeviceKind, DeviceStatus, DiallingPermission, DirectoryStatus, GrantedRole},
     errors::{ApiResult, UserError, UserErrorCode, payload},
     node::{NodeType, decode},
 };
 use crate::{
     auth::{Role, RoleGuard},
     domain::email::EmailAddress,
-    services::people::{self, NewDevice, PersonChanges},
+    services::{
+        people::{self, NewDevice, NewPerson, PersonChanges},
+        roles,
+    },
 };
 
+payload!(CreatePersonPayload, person: Person, "Result of `createPerson`.");
 payload!(UpdatePersonPayload, person: Person, "Result of `updatePerson`.");
+payload!(RolePayload, person: Person, "Result of `grantRole` and `revokeRole`: the person with the roles they now hold.");
 payload!(SetDirectoryStatusPayload, person: Person, "Result of `setDirectoryStatus`.");
 payload!(AssignLinePayload, line: Line, "Result of `assignLine`.");
 payload!(SetDiallingPermissionPayload, line: Line, "Result of `setDiallingPermission`.");
@@ -46,6 +51,48 @@ macro_rules! decode_or_refuse {
             Err(e) => return Ok(<$payload>::from(Err(e))),
         }
     };
+}
+
+/// Input of `createPerson`.
+#[derive(InputObject)]
+pub struct CreatePersonInput {
+    /// SSO username as the identity provider sends it (1–254 characters, no spaces), unique.
+    pub username: String,
+    /// Name as shown in the directory (1–200 characters).
+    pub display_name: String,
+    /// E-mail address, e.g. `a.b@example.ac.uk`, unique (in any case).
+    pub email: String,
+    /// The person's unit (coordinators: one of theirs).
+    pub unit_id: async_graphql::ID,
+    /// Job title (at most 200 characters).
+    pub job_title: Option<String>,
+    /// Listed or ex-directory (default LISTED).
+    #[graphql(default_with = "DirectoryStatus::Listed")]
+    pub directory_status: DirectoryStatus,
+}
+
+/// Input of `grantRole` and `revokeRole`.
+#[derive(InputObject)]
+pub struct RoleInput {
+    /// The person.
+    pub person_id: async_graphql::ID,
+    /// ADMIN, or COORDINATOR of `unitId`.
+    pub role: GrantedRole,
+    /// The unit a COORDINATOR coordinates; must be left out for ADMIN.
+    pub unit_id: Option<async_graphql::ID>,
+}
+
+impl RoleInput {
+    fn grant(&self) -> roles::Grant {
+        roles::Grant {
+            person_id: decode(NodeType::Person, &self.person_id).ok(),
+            role: self.role.into(),
+            unit_id: self
+                .unit_id
+                .as_ref()
+                .map(|id| decode(NodeType::Unit, id).ok()),
+        }
+    }
 }
 
 /// Input of `updatePerson`: an omitted field stays as it is; `jobTitle: null` clears it.
@@ -126,6 +173,65 @@ pub struct PeopleMutation;
 
 #[Object]
 impl PeopleMutation {
+    /// Adds a person to the directory, on Chorus (admins anywhere, coordinators in their
+    /// units). Lines and devices are given separately. User errors: NOT_FOUND (unit),
+    /// NOT_ALLOWED (another unit), INVALID (username, name, e-mail, job title), DUPLICATE
+    /// (a username or e-mail address another person has).
+    #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new person's username, name, e-mail address and unit.")]
+        input: CreatePersonInput,
+    ) -> ApiResult<CreatePersonPayload> {
+        let email = match EmailAddress::parse(&input.email) {
+            Ok(email) => email,
+            Err(e) => {
+                return Ok(CreatePersonPayload::from(Err(UserError::new(
+                    &["input", "email"],
+                    UserErrorCode::Invalid,
+                    e.to_string(),
+                ))));
+            }
+        };
+        let new = NewPerson {
+            username: input.username,
+            display_name: input.display_name,
+            email,
+            unit_id: decode(NodeType::Unit, &input.unit_id).ok(),
+            job_title: input.job_title,
+            ex_directory: input.directory_status == DirectoryStatus::ExDirectory,
+        };
+        let outcome = people::create_person(ctx_db(ctx)?, ctx_principal(ctx)?, new).await?;
+        Ok(outcome.map(Person::entitled).into())
+    }
+
+    /// Grants ADMIN, or COORDINATOR of a unit (ADMIN). Granting a role the person holds
+    /// changes nothing. It takes effect in their next token. User errors: NOT_FOUND (person,
+    /// unit), INVALID (`GRANT_UNIT_MISMATCH`: a coordinator needs a unit, an admin takes none).
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person, the role and for a coordinator the unit.")] input: RoleInput,
+    ) -> ApiResult<RolePayload> {
+        let outcome = roles::grant(ctx_db(ctx)?, ctx_principal(ctx)?, input.grant()).await?;
+        Ok(outcome.map(|g| Person::entitled(g.person)).into())
+    }
+
+    /// Revokes ADMIN, or COORDINATOR of a unit (ADMIN). Revoking a role the person does not
+    /// hold changes nothing. User errors: NOT_FOUND, INVALID (`GRANT_UNIT_MISMATCH`),
+    /// RULE_VIOLATION (`LAST_ADMIN`: the installation keeps one administrator).
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn revoke_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person, the role and for a coordinator the unit.")] input: RoleInput,
+    ) -> ApiResult<RolePayload> {
+        let outcome = roles::revoke(ctx_db(ctx)?, ctx_principal(ctx)?, input.grant()).await?;
+        Ok(outcome.map(|g| Person::entitled(g.person)).into())
+    }
+
     /// Edits a directory entry (coordinators of the person's unit, admins). User errors:
     /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title), DUPLICATE (an e-mail address
     /// another person has), CONFLICT (changed meanwhile).

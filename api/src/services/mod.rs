@@ -10,6 +10,7 @@
 //! - `groups`: hunt, pickup and executive-assistant groups.
 //! - `import`: CSV backfill of call records.
 //! - `people`: changing people, lines and devices.
+//! - `roles`: granting and revoking ADMIN and COORDINATOR; the first administrator.
 //! - `routing`: loading what `routeCall` needs.
 //! - `tokens`: minting access tokens for local use.
 //! - `units`: the unit list and changing a unit.
@@ -24,6 +25,7 @@ pub mod directory;
 pub mod groups;
 pub mod import;
 pub mod people;
+pub mod roles;
 pub mod routing;
 pub mod tokens;
 pub mod units;

@@ -131,6 +131,198 @@ pub async fn visible_device(
         .then_some(device))
 }
 
+/// A new person: a joiner, or someone the directory has not had yet.
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub username: String,
+    pub display_name: String,
+    pub email: crate::domain::email::EmailAddress,
+    /// None when the input named no unit of ours (NOT_FOUND).
+    pub unit_id: Option<Uuid>,
+    pub job_title: Option<String>,
+    pub ex_directory: bool,
+}
+
+/// Creates a person on Chorus, listed unless asked otherwise, and indexes them for search.
+/// Admins create anyone; coordinators people of their own units. NOT_FOUND for an unknown
+/// unit, NOT_ALLOWED for another unit's coordinator, INVALID for a malformed username or
+/// name, DUPLICATE for a username or e-mail address another person has.
+pub async fn create_person(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    new: NewPerson,
+) -> Outcome<person::Model> {
+    use crate::domain::provisioning as rules;
+    let Some(unit_id) = new.unit_id else {
+        return Ok(Err(no_such_unit()));
+    };
+    if !(principal.is_admin() || principal.coordinates(unit_id)) {
+        return Ok(Err(refuse(
+            &["input", "unitId"],
+            UserErrorCode::NotAllowed,
+            "only admins and coordinators of the unit add people to it",
+        )));
+    }
+    let checked = rules::username(&new.username)
+        .map_err(|r| UserError::refused(path("username"), &r, r.to_string()))
+        .and_then(|u| {
+            rules::name(&new.display_name)
+                .map(|n| (u, n))
+                .map_err(|r| UserError::refused(path("displayName"), &r, r.to_string()))
+        });
+    let (username, display_name) = try_refuse!(checked);
+    let job_title = new
+        .job_title
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    if job_title.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Ok(Err(refuse(
+            &["input", "jobTitle"],
+            UserErrorCode::Invalid,
+            "a job title has at most 200 characters",
+        )));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    if entity::unit::Entity::find_by_id(unit_id)
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Ok(Err(no_such_unit()));
+    }
+    try_refuse!(username_free(&txn, &username).await?);
+    try_refuse!(email_free(&txn, &new.email, None).await?);
+    let inserted = insert_person(
+        &txn,
+        PersonRow {
+            username: &username,
+            display_name: &display_name,
+            email: &new.email,
+            unit_id,
+            job_title,
+            ex_directory: new.ex_directory,
+        },
+    )
+    .await;
+    let created = match inserted {
+        Ok(created) => created,
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Ok(Err(refuse(
+                &["input", "username"],
+                UserErrorCode::Duplicate,
+                "another person already has this username",
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    directory::reindex(&txn, &[created.id]).await?;
+    audit::record(
+        &txn,
+        principal,
+        "person.create",
+        audit::Subject::new(SubjectKind::Person, created.id),
+        None,
+        Some(audit::snapshot(&created)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(created))
+}
+
+/// The columns of a new person row; the rest start as for everyone (Chorus, no preferred
+/// device, version 0).
+pub(crate) struct PersonRow<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a crate::domain::email::EmailAddress,
+    pub unit_id: Uuid,
+    pub job_title: Option<String>,
+    pub ex_directory: bool,
+}
+
+/// Inserts a person (checked by the caller).
+pub(crate) async fn insert_person(
+    txn: &DatabaseTransaction,
+    row: PersonRow<'_>,
+) -> Result<person::Model, DbErr> {
+    let now = Utc::now();
+    person::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(row.username.to_owned()),
+        display_name: Set(row.display_name.to_owned()),
+        search_name: Set(fold_search_name(row.display_name)),
+        email: Set(row.email.as_str().to_owned()),
+        unit_id: Set(row.unit_id),
+        job_title: Set(row.job_title),
+        directory_status: Set(if row.ex_directory {
+            DirectoryStatus::ExDirectory
+        } else {
+            DirectoryStatus::Listed
+        }),
+        platform: Set(entity::enums::Platform::Chorus),
+        preferred_device_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(0),
+    }
+    .insert(txn)
+    .await
+}
+
+fn path(field: &str) -> Vec<String> {
+    vec!["input".to_owned(), field.to_owned()]
+}
+
+fn no_such_unit() -> UserError {
+    refuse(
+        &["input", "unitId"],
+        UserErrorCode::NotFound,
+        "no such unit",
+    )
+}
+
+/// DUPLICATE when someone has the username already.
+async fn username_free(
+    txn: &DatabaseTransaction,
+    username: &str,
+) -> Result<Result<(), UserError>, DbErr> {
+    let held = person::Entity::find()
+        .filter(person::Column::Username.eq(username))
+        .one(txn)
+        .await?;
+    Ok(match held {
+        Some(_) => Err(refuse(
+            &["input", "username"],
+            UserErrorCode::Duplicate,
+            "another person already has this username",
+        )),
+        None => Ok(()),
+    })
+}
+
+/// DUPLICATE when someone other than `except` has the address, in any case: another person
+/// (an admin, say) would receive this person's mail and notices.
+async fn email_free(
+    txn: &DatabaseTransaction,
+    email: &crate::domain::email::EmailAddress,
+    except: Option<Uuid>,
+) -> Result<Result<(), UserError>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+    let mut held = person::Entity::find()
+        .filter(Expr::expr(Func::lower(Expr::col(person::Column::Email))).eq(email.key()));
+    if let Some(id) = except {
+        held = held.filter(person::Column::Id.ne(id));
+    }
+    Ok(match held.one(txn).await? {
+        Some(_) => Err(refuse(
+            &["input", "email"],
+            UserErrorCode::Duplicate,
+            "another person already has this e-mail address",
+        )),
+        None => Ok(()),
+    })
+}
+
 /// Changes to a person's directory entry; `None` leaves a field as it is, and for the job
 /// title `Some(None)` clears it.
 #[derive(Debug, Default)]
@@ -170,21 +362,7 @@ pub async fn update_person(
         active.search_name = Set(fold_search_name(name));
     }
     if let Some(email) = changes.email {
-        // An address is one person's: another's (an admin's, say) would receive this
-        // person's mail and notices. Compared without regard to case.
-        use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
-        let held = person::Entity::find()
-            .filter(Expr::expr(Func::lower(Expr::col(person::Column::Email))).eq(email.key()))
-            .filter(person::Column::Id.ne(id))
-            .one(&txn)
-            .await?;
-        if held.is_some() {
-            return Ok(Err(refuse(
-                &["input", "email"],
-                UserErrorCode::Duplicate,
-                "another person already has this e-mail address",
-            )));
-        }
+        try_refuse!(email_free(&txn, &email, Some(id)).await?);
         active.email = Set(email.as_str().to_owned());
     }
     if let Some(title) = changes.job_title {

@@ -1,4 +1,4 @@
-//! Units: the list of units with its filter and keyset page, and `updateUnit`.
+//! Units: the list of units with its filter and keyset page, `createUnit` and `updateUnit`.
 
 use entity::{enums::TeamsTenant, enums::UnitKind, unit};
 use sea_orm::{
@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     db::{keyset_after, keyset_before},
+    domain::provisioning as rules,
     error::{ApiError, Outcome, UserError, UserErrorCode, try_refuse},
     services::audit::{self, Subject, SubjectKind},
 };
@@ -94,6 +95,77 @@ pub async fn page(
             .order_by_asc(unit::Column::Id)
     };
     query.limit(fetch).all(db).await
+}
+
+/// A new unit.
+#[derive(Clone, Debug)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub teams_tenant: TeamsTenant,
+}
+
+/// Creates a unit (the caller is an admin: the resolver's guard). INVALID for a malformed
+/// code or name, DUPLICATE for a code in use (compared in capitals).
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    principal: &Principal,
+    new: NewUnit,
+) -> Outcome<unit::Model> {
+    let code = match rules::unit_code(&new.code) {
+        Ok(code) => code,
+        Err(r) => return Ok(Err(UserError::refused(field("code"), &r, r.to_string()))),
+    };
+    let name = match rules::name(&new.name) {
+        Ok(name) => name,
+        Err(r) => return Ok(Err(UserError::refused(field("name"), &r, r.to_string()))),
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let taken = unit::Entity::find()
+        .filter(unit::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?;
+    let duplicate = || {
+        UserError::new(
+            &["input", "code"],
+            UserErrorCode::Duplicate,
+            format!("a unit already has the code {code}"),
+        )
+    };
+    if taken.is_some() {
+        return Ok(Err(duplicate()));
+    }
+    let inserted = unit::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code.clone()),
+        name: Set(name),
+        kind: Set(new.kind),
+        teams_tenant: Set(new.teams_tenant),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await;
+    let created = match inserted {
+        Ok(created) => created,
+        Err(e) if crate::db::is_unique_violation(&e) => return Ok(Err(duplicate())),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        principal,
+        "unit.create",
+        Subject::new(SubjectKind::Unit, created.id),
+        None,
+        Some(audit::snapshot(&created)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(created))
+}
+
+fn field(name: &str) -> Vec<String> {
+    vec!["input".to_owned(), name.to_owned()]
 }
 
 /// What `updateUnit` changes; `None` leaves a field as it is.
