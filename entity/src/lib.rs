@@ -32,6 +32,7 @@
 //! - [`cc_opening_hours`](mod@cc_opening_hours): One opening period of a contact centre on a weekday, in the centre's time zone.
 //! - [`cc_closure`](mod@cc_closure): A day a contact centre is closed (e.g. a bank holiday).
 //! - [`licence_pool`](mod@licence_pool): A pool of Telephony-over-Teams licences.
+//! - [`leaver`](mod@leaver): A person who left, when, and what offboarding did.
 //! - [`licence_assignment`](mod@licence_assignment): A licence from a pool assigned to a person.
 //! - [`nomination_round`](mod@nomination_round): A round in which coordinators nominate people to move, against a deadline.
 //! - [`nomination`](mod@nomination): A coordinator's answer for one person in a nomination round.
@@ -61,6 +62,7 @@ pub mod ea_whitelist_entry;
 pub mod enums;
 pub mod hunt_group;
 pub mod hunt_group_member;
+pub mod leaver;
 pub mod licence_assignment;
 pub mod licence_pool;
 pub mod line;
@@ -100,6 +102,7 @@ pub mod prelude {
     pub use super::ea_whitelist_entry::Entity as EaWhitelistEntry;
     pub use super::hunt_group::Entity as HuntGroup;
     pub use super::hunt_group_member::Entity as HuntGroupMember;
+    pub use super::leaver::Entity as Leaver;
     pub use super::licence_assignment::Entity as LicenceAssignment;
     pub use super::licence_pool::Entity as LicencePool;
     pub use super::line::Entity as Line;

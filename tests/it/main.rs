@@ -16,6 +16,7 @@ mod groups;
 mod http;
 mod inputs;
 mod jwt;
+mod leavers;
 mod limits;
 mod nesting;
 mod people;

@@ -147,6 +147,13 @@ pub async fn authenticate_known(
     if !keys.subjects.is_fresh(&subject) {
         check_subject(db, &principal).await?;
         keys.subjects.remember(subject);
+    } else if principal.kind == PrincipalKind::Person
+        && has_left(db, &principal)
+            .await
+            .map_err(|_| AuthError::Unavailable)?
+    {
+        // No grace for a leaver: one primary-key read, on every process, on every request.
+        return Err(AuthError::UnknownSubject);
     }
     Ok(principal)
 }
@@ -258,10 +265,43 @@ pub async fn check_subject(
             .map_err(unavailable)?
             .is_some(),
     };
+    // A leaver's sign-in stops when they are offboarded (rule 13).
+    if known
+        && principal.kind == PrincipalKind::Person
+        && has_left(db, principal).await.map_err(unavailable)?
+    {
+        return Err(AuthError::UnknownSubject);
+    }
     if known {
         Ok(())
     } else {
         Err(AuthError::UnknownSubject)
+    }
+}
+
+/// True when the person a token names has been offboarded.
+async fn has_left(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> Result<bool, sea_orm::DbErr> {
+    let id = match principal.person_id {
+        Some(id) => Some(id),
+        None => {
+            entity::person::Entity::find()
+                .select_only()
+                .column(entity::person::Column::Id)
+                .filter(entity::person::Column::Username.eq(principal.username.as_str()))
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+        }
+    };
+    match id {
+        Some(id) => Ok(entity::leaver::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_some()),
+        None => Ok(false),
     }
 }
 

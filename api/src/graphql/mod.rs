@@ -16,6 +16,7 @@
 //! - `contact_centres`: contact centres, queues, agents, opening hours, closures.
 //! - `routing`: `routeCall`, how a call would ring.
 //! - `cutover`: the move to Teams: MS Teams column, sets, nominations, licences, tranches, moves.
+//! - `leavers`: `offboardPerson` (rule 13).
 
 pub mod calls;
 pub mod conferences;
@@ -27,6 +28,7 @@ pub mod documents;
 pub mod enums;
 pub mod errors;
 pub mod groups;
+pub mod leavers;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -71,6 +73,7 @@ pub struct Mutation(
     groups::GroupMutation,
     contact_centres::ContactCentreMutation,
     cutover::CutoverMutation,
+    leavers::LeaversMutation,
 );
 
 /// The root subscription type.

@@ -184,20 +184,10 @@ impl PeopleMutation {
         #[graphql(desc = "The new person's username, name, e-mail address and unit.")]
         input: CreatePersonInput,
     ) -> ApiResult<CreatePersonPayload> {
-        let email = match EmailAddress::parse(&input.email) {
-            Ok(email) => email,
-            Err(e) => {
-                return Ok(CreatePersonPayload::from(Err(UserError::new(
-                    &["input", "email"],
-                    UserErrorCode::Invalid,
-                    e.to_string(),
-                ))));
-            }
-        };
         let new = NewPerson {
             username: input.username,
             display_name: input.display_name,
-            email,
+            email: input.email,
             unit_id: decode(NodeType::Unit, &input.unit_id).ok(),
             job_title: input.job_title,
             ex_directory: input.directory_status == DirectoryStatus::ExDirectory,

@@ -136,7 +136,8 @@ pub async fn visible_device(
 pub struct NewPerson {
     pub username: String,
     pub display_name: String,
-    pub email: crate::domain::email::EmailAddress,
+    /// Parsed after the permission check, so a caller who may not create learns nothing more.
+    pub email: String,
     /// None when the input named no unit of ours (NOT_FOUND).
     pub unit_id: Option<Uuid>,
     pub job_title: Option<String>,
@@ -171,6 +172,16 @@ pub async fn create_person(
                 .map_err(|r| UserError::refused(path("displayName"), &r, r.to_string()))
         });
     let (username, display_name) = try_refuse!(checked);
+    let email = match crate::domain::email::EmailAddress::parse(&new.email) {
+        Ok(email) => email,
+        Err(e) => {
+            return Ok(Err(refuse(
+                &["input", "email"],
+                UserErrorCode::Invalid,
+                e.to_string(),
+            )));
+        }
+    };
     let job_title = new
         .job_title
         .map(|t| t.trim().to_owned())
@@ -191,13 +202,13 @@ pub async fn create_person(
         return Ok(Err(no_such_unit()));
     }
     try_refuse!(username_free(&txn, &username).await?);
-    try_refuse!(email_free(&txn, &new.email, None).await?);
+    try_refuse!(email_free(&txn, &email, None).await?);
     let inserted = insert_person(
         &txn,
         PersonRow {
             username: &username,
             display_name: &display_name,
-            email: &new.email,
+            email: &email,
             unit_id,
             job_title,
             ex_directory: new.ex_directory,
