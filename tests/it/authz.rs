@@ -282,6 +282,7 @@ async fn shared_line(app: &TestApp, unit_id: Uuid, n: u32) -> line::Model {
         dialling_permission: Set(DiallingPermission::National),
         created_at: Set(Utc::now()),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(app.db())
     .await

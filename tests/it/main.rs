@@ -17,6 +17,7 @@ mod http;
 mod inputs;
 mod jwt;
 mod limits;
+mod lines;
 mod nesting;
 mod people;
 mod provisioning;

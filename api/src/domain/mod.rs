@@ -9,6 +9,7 @@
 //! - `directory`: who may see a directory entry and its private parts.
 //! - `email`: e-mail addresses, parsed once at the edge.
 //! - `groups`: hunt, pickup and executive-assistant groups, and the shared `GroupRefusal`.
+//! - `lines`: new lines' numbers and extensions, owners, releasing a line, the quarantine.
 //! - `pbx`: what the PBX reports: the bounds of a reported instant.
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
 //! - `provisioning`: unit codes, usernames and names; role grants and the last administrator.
@@ -25,6 +26,7 @@ pub mod devices;
 pub mod directory;
 pub mod email;
 pub mod groups;
+pub mod lines;
 pub mod pbx;
 pub mod phone;
 pub mod provisioning;

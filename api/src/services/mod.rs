@@ -9,6 +9,7 @@
 //! - `directory`: directory search and its term index.
 //! - `groups`: hunt, pickup and executive-assistant groups.
 //! - `import`: CSV backfill of call records.
+//! - `lines`: creating, changing and releasing lines (`createLine`, `updateLine`, `releaseLine`).
 //! - `people`: changing people, lines and devices.
 //! - `roles`: granting and revoking ADMIN and COORDINATOR; the first administrator.
 //! - `routing`: loading what `routeCall` needs.
@@ -24,6 +25,7 @@ pub mod cutover;
 pub mod directory;
 pub mod groups;
 pub mod import;
+pub mod lines;
 pub mod people;
 pub mod roles;
 pub mod routing;
