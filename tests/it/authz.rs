@@ -103,6 +103,10 @@ const EXPECTED: &[(&str, Option<&str>, &str)] = &[
     ("setDirectoryStatus", None, "U D D O O D D"),
     ("assignLine", None, "U F D O O F F"),
     ("setDiallingPermission", None, "U F D O O F F"),
+    // ---- Mutation: lines as data (admins only)
+    ("createLine", None, "U F F F O F F"),
+    ("updateLine", None, "U F F F O F F"),
+    ("releaseLine", None, "U F F F O F F"),
     ("registerDevice", None, "U F F F O F F"),
     ("setDeviceStatus", None, "U F F F O F F"),
     ("setPreferredDevice", None, "U D D D O D D"),
@@ -769,6 +773,7 @@ fn fill(
         ) => Some(json!(w.ivan)),
         ("reorderHuntGroup", "personIds") => Some(json!([w.hugo, w.ivan])),
         ("updateUnit", "id") => Some(json!(w.college)),
+        ("createLine", "extension") => Some(json!(format!("9{seq:04}"))),
         ("updateTranche" | "tranche", "id") => Some(json!(w.tranche)),
         ("voicemail", "id") => Some(json!(w.voicemail)),
         ("conference", "id") => Some(json!(w.conference)),
