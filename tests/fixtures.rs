@@ -73,6 +73,7 @@ pub async fn person(
         dialling_permission: Set(DiallingPermission::National),
         created_at: Set(now),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(db)
     .await

@@ -35,6 +35,8 @@
 //! - `CHORUS_VOICEMAIL_RETENTION_DAYS` (default 30): how long a deleted voicemail's audio is
 //!   kept before the purge task removes it; `CHORUS_VOICEMAIL_PURGE_INTERVAL_SECONDS` (default
 //!   3600) how often that task runs.
+//! - `CHORUS_LINE_QUARANTINE_DAYS` (default 90, at most 3650): how long a released personal
+//!   line is held before its number may be given to someone else.
 //! - `CHORUS_MEDIA_SECRET`: secret (≥ 32 characters) that signs short-lived audio URLs; replicas
 //!   must share it. Without it one is generated in `<data dir>/media-secret`.
 //! - `CHORUS_PUBLIC_URL`: base of the audio URLs handed to clients (e.g.
@@ -78,6 +80,14 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub cutover: CutoverSettings,
     pub connections: ConnectionSettings,
+    pub lines: LineSettings,
+}
+
+/// Settings of lines as data (`createLine`, `releaseLine`).
+#[derive(Clone, Debug, Default)]
+pub struct LineSettings {
+    /// How long a released personal line is held (`CHORUS_LINE_QUARANTINE_DAYS`).
+    pub quarantine: crate::domain::lines::QuarantineDays,
 }
 
 /// Timeouts and the cap of client connections, applied by the accept loop (`http::serve`).
@@ -488,7 +498,17 @@ impl Settings {
             cutover.mail_from = from;
         }
         let connections = ConnectionSettings::from_vars(env)?;
+        let mut lines = LineSettings::default();
+        if let Some(v) = number::<u32>("CHORUS_LINE_QUARANTINE_DAYS")? {
+            lines.quarantine = crate::domain::lines::QuarantineDays::new(v).map_err(|reason| {
+                ConfigError::Invalid {
+                    name: "CHORUS_LINE_QUARANTINE_DAYS",
+                    reason,
+                }
+            })?;
+        }
         Ok(Self {
+            lines,
             cutover,
             connections,
             listen,
@@ -528,6 +548,7 @@ impl Settings {
             public_url: None,
             cutover: CutoverSettings::default(),
             connections: ConnectionSettings::default(),
+            lines: LineSettings::default(),
         }
     }
 

@@ -97,7 +97,8 @@ impl AppState {
             .data(db.clone())
             .data(voicemails.clone())
             .data(voicemails.events.clone())
-            .data(settings.cutover.clone());
+            .data(settings.cutover.clone())
+            .data(settings.lines.clone());
         let introspection_schema = if settings.introspection {
             Some(
                 graphql::schema()
@@ -105,6 +106,7 @@ impl AppState {
                     .data(voicemails.clone())
                     .data(voicemails.events.clone())
                     .data(settings.cutover.clone())
+                    .data(settings.lines.clone())
                     .finish(),
             )
         } else {

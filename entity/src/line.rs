@@ -24,6 +24,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Optimistic-locking counter, bumped by every update.
     pub version: i32,
+    /// Until when a released line is held before its number may be given to someone else;
+    /// null when it is not held.
+    pub quarantined_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

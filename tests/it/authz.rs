@@ -108,6 +108,10 @@ const EXPECTED: &[(&str, Option<&str>, &str)] = &[
     ("setDirectoryStatus", None, "U D D O O D D"),
     ("assignLine", None, "U F D O O F F"),
     ("setDiallingPermission", None, "U F D O O F F"),
+    // ---- Mutation: lines as data (admins only)
+    ("createLine", None, "U F F F O F F"),
+    ("updateLine", None, "U F F F O F F"),
+    ("releaseLine", None, "U F F F O F F"),
     ("registerDevice", None, "U F F F O F F"),
     ("setDeviceStatus", None, "U F F F O F F"),
     ("setPreferredDevice", None, "U D D D O D D"),
@@ -287,6 +291,7 @@ async fn shared_line(app: &TestApp, unit_id: Uuid, n: u32) -> line::Model {
         dialling_permission: Set(DiallingPermission::National),
         created_at: Set(Utc::now()),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(app.db())
     .await
@@ -773,6 +778,7 @@ fn fill(
         ) => Some(json!(w.ivan)),
         ("reorderHuntGroup", "personIds") => Some(json!([w.hugo, w.ivan])),
         ("updateUnit", "id") => Some(json!(w.college)),
+        ("createLine", "extension") => Some(json!(format!("9{seq:04}"))),
         ("updateTranche" | "tranche", "id") => Some(json!(w.tranche)),
         ("voicemail", "id") => Some(json!(w.voicemail)),
         ("conference", "id") => Some(json!(w.conference)),

@@ -47,6 +47,7 @@ async fn shared_line(app: &TestApp, unit_id: Uuid, e164: &str, extension: &str) 
         dialling_permission: Set(DiallingPermission::National),
         created_at: Set(Utc::now()),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(app.db())
     .await

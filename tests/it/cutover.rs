@@ -1305,6 +1305,7 @@ async fn generate(app: &TestApp, per_kind: &[(UnitKind, usize)]) -> Generated {
                     dialling_permission: Set(DiallingPermission::National),
                     created_at: Set(now),
                     version: Set(0),
+                    quarantined_until: Set(None),
                 });
                 for kind in [DeviceKind::DeskPhone, DeviceKind::Softphone] {
                     devices.push(device::ActiveModel {
@@ -1362,6 +1363,7 @@ async fn generate(app: &TestApp, per_kind: &[(UnitKind, usize)]) -> Generated {
                     dialling_permission: Set(DiallingPermission::National),
                     created_at: Set(now),
                     version: Set(0),
+                    quarantined_until: Set(None),
                 }
                 .insert(db)
                 .await

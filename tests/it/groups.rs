@@ -35,6 +35,7 @@ pub(crate) async fn shared_line(app: &TestApp, unit: Uuid, n: u32) -> line::Mode
         dialling_permission: Set(DiallingPermission::National),
         created_at: Set(Utc::now()),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(app.db())
     .await

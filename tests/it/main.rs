@@ -18,6 +18,7 @@ mod inputs;
 mod jwt;
 mod leavers;
 mod limits;
+mod lines;
 mod nesting;
 mod people;
 mod provisioning;

@@ -180,6 +180,7 @@ async fn lines_are_assigned_only_when_personal_and_dialling_is_set_per_line() {
         dialling_permission: Set(DiallingPermission::Local),
         created_at: Set(chrono::Utc::now()),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(app.db())
     .await

@@ -430,6 +430,7 @@ async fn add_line(app: &TestApp, owner: &entity::person::Model, extension: &str)
         dialling_permission: Set(entity::enums::DiallingPermission::International),
         created_at: Set(chrono::Utc::now()),
         version: Set(0),
+        quarantined_until: Set(None),
     }
     .insert(app.db())
     .await

@@ -47,6 +47,7 @@ impl Gen {
             dialling_permission: permission,
             created_at,
             version: 1,
+            quarantined_until: None,
         });
         self.data.lines.len() - 1
     }

@@ -176,7 +176,7 @@ pub fn number_filter(input: &str) -> Result<NumberFilter, String> {
         if digits.len() == 5 && !body.contains('+') {
             return Ok(NumberFilter::Exact(digits));
         }
-        return E164::parse_loose(body)
+        return E164::parse(body)
             .map(|n| NumberFilter::Exact(n.to_string()))
             .map_err(|e| e.to_string());
     }

@@ -404,8 +404,8 @@ pub enum Fallback {
 }
 
 impl Fallback {
-    /// Reads stored columns. A number target is read leniently ([`E164::parse_loose`]): it was
-    /// checked when it was written. Kinds without a target must have none.
+    /// Reads stored columns; a number target is read with the one number rule
+    /// ([`E164::parse`]). Kinds without a target must have none.
     pub fn from_columns(kind: FallbackKind, target: Option<&str>) -> Result<Self, GroupRefusal> {
         let target = target.map(str::trim).filter(|t| !t.is_empty());
         let bad = |why: &str| GroupRefusal::InvalidFallback(why.to_owned());
@@ -415,7 +415,7 @@ impl Fallback {
             (FallbackKind::None | FallbackKind::Voicemail, Some(_)) => {
                 Err(bad("nowhere and voicemail take no target"))
             }
-            (FallbackKind::Number, Some(t)) => E164::parse_loose(t)
+            (FallbackKind::Number, Some(t)) => E164::parse(t)
                 .map(Self::Number)
                 .map_err(|e| GroupRefusal::InvalidFallback(e.to_string())),
             (FallbackKind::HuntGroup, Some(t)) => Uuid::parse_str(t)
@@ -430,7 +430,7 @@ impl Fallback {
         }
     }
 
-    /// A number destination from user input: must be a valid number ([`E164::parse`]).
+    /// A number destination from user input: must be a well-formed number ([`E164::parse`]).
     pub fn number(input: &str) -> Result<Self, GroupRefusal> {
         E164::parse(input)
             .map(Self::Number)
@@ -701,7 +701,7 @@ pub fn whitelist_active(group_platform: Platform) -> bool {
 }
 
 /// A new whitelist entry for a manager: the member must be a manager; the input must be a
-/// valid telephone number (normalised to E.164 with [`E164::parse`], so `01865 270000` and
+/// well-formed telephone number, by the rule every entry point uses (normalised to E.164 with [`E164::parse`], so `01865 270000` and
 /// `+44 1865 270000` are one entry); not the manager's own number; not already listed; and
 /// the list not full ([`MAX_WHITELIST`]). Allowed on Teams too: the entry is kept, inactive.
 pub fn whitelist_entry(
@@ -766,7 +766,7 @@ mod tests {
             GroupRefusal::LastOfRole(EaRole::Manager),
             GroupRefusal::NotAManager,
             GroupRefusal::InvalidNumber("x".into()),
-            GroupRefusal::DuplicateNumber(E164::parse_loose("+441865270000").expect("test value")),
+            GroupRefusal::DuplicateNumber(E164::parse("+441865270000").expect("test value")),
             GroupRefusal::OwnNumber,
             GroupRefusal::WhitelistFull,
             GroupRefusal::InvalidFallback("x".into()),
@@ -896,8 +896,12 @@ mod tests {
             }
         }
         assert!(
-            Fallback::number("07700 900123").is_err(),
-            "user input must be valid"
+            Fallback::number("07700 900123").is_ok(),
+            "one number rule: well-formed is enough"
+        );
+        assert!(
+            Fallback::number("12").is_err(),
+            "user input must be a number"
         );
         assert!(Fallback::number("+44 20 7946 0958").is_ok());
         assert_eq!(
@@ -1205,7 +1209,7 @@ mod tests {
             );
         }
         let full: Vec<E164> = (0..MAX_WHITELIST)
-            .map(|i| E164::parse_loose(&format!("+4418652{i:05}")).expect("test value"))
+            .map(|i| E164::parse(&format!("+4418652{i:05}")).expect("test value"))
             .collect();
         assert_eq!(
             whitelist_entry("+44 20 7946 0958", EaRole::Manager, None, &full),

@@ -20,9 +20,6 @@ use uuid::Uuid;
 
 use super::groups::{EaMember, GroupRefusal, may_leave_ea_group, may_remove_member};
 
-/// Days a leaver's number is held before it can be given to someone else, unless configured.
-pub const DEFAULT_QUARANTINE_DAYS: u32 = 90;
-
 /// What a leaver holds, as loaded for the rule.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Holdings {

@@ -10,6 +10,7 @@
 //! - `email`: e-mail addresses, parsed once at the edge.
 //! - `groups`: hunt, pickup and executive-assistant groups, and the shared `GroupRefusal`.
 //! - `leavers`: what happens to a leaver's devices, lines, groups, licence and tranche (rule 13).
+//! - `lines`: new lines' numbers and extensions, owners, releasing a line, the quarantine.
 //! - `pbx`: what the PBX reports: the bounds of a reported instant.
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
 //! - `provisioning`: unit codes, usernames and names; role grants and the last administrator.
@@ -27,6 +28,7 @@ pub mod directory;
 pub mod email;
 pub mod groups;
 pub mod leavers;
+pub mod lines;
 pub mod pbx;
 pub mod phone;
 pub mod provisioning;

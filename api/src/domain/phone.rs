@@ -21,21 +21,17 @@ pub enum NumberError {
 }
 
 impl E164 {
-    /// Parses international (`+44 1865 270000`, `0044…`) or UK national (`01865 270000`)
-    /// input, with any spaces, dots, dashes or brackets, into E.164, and requires a number
-    /// valid for its country (for numbers people configure, e.g. whitelists).
+    /// The one number rule of the API: every entry point (lines, whitelists, group
+    /// destinations, invitations, `routeCall`, the PBX's reports) reads numbers with it, so a
+    /// number one of them accepts, all accept.
+    ///
+    /// Reads international (`+44 1865 270000`, `0044…`) or UK national (`01865 270000`) input,
+    /// with any spaces, dots, dashes or brackets, and requires a well-formed number: a known
+    /// country code and 4 to 14 national digits. It does not require the number to be in use
+    /// in today's numbering plan: the PBX reports calls from ranges the metadata does not know
+    /// yet, and Ofcom's ranges for drama and tests (`+44 1632 960…`, `+44 7700 900…`) are real
+    /// enough for a whitelist, a test line or a call.
     pub fn parse(input: &str) -> Result<Self, NumberError> {
-        Self::parse_with(input, true)
-    }
-
-    /// Like [`E164::parse`] but accepts any well-formed number, valid or not in today's
-    /// numbering plan (for numbers the PBX reports and search filters: a call from a range
-    /// the metadata does not know yet, or Ofcom's drama range, is still a call).
-    pub fn parse_loose(input: &str) -> Result<Self, NumberError> {
-        Self::parse_with(input, false)
-    }
-
-    fn parse_with(input: &str, strict: bool) -> Result<Self, NumberError> {
         let trimmed = input.trim();
         if trimmed.is_empty() || trimmed.len() > 40 {
             return Err(NumberError::NotANumber(Quoted::new(input)));
@@ -47,7 +43,7 @@ impl E164 {
         let number = phonenumber::parse(Some(phonenumber::country::Id::GB), &normalised)
             .map_err(|_| NumberError::NotANumber(Quoted::new(input)))?;
         let national_digits = number.national().value().to_string().len();
-        if !(4..=14).contains(&national_digits) || (strict && !phonenumber::is_valid(&number)) {
+        if !(4..=14).contains(&national_digits) {
             return Err(NumberError::Invalid(Quoted::new(input)));
         }
         Ok(Self(
@@ -99,11 +95,11 @@ pub enum Dialled {
 
 impl Dialled {
     /// Reads dialled digits: five digits are an extension, anything else must be a
-    /// well-formed number ([`E164::parse_loose`]).
+    /// well-formed number ([`E164::parse`]).
     pub fn parse(input: &str) -> Result<Self, NumberError> {
         match Extension::parse(input) {
             Ok(ext) => Ok(Self::Extension(ext)),
-            Err(_) => E164::parse_loose(input).map(Self::Number),
+            Err(_) => E164::parse(input).map(Self::Number),
         }
     }
 }
@@ -140,16 +136,28 @@ mod tests {
     }
 
     #[test]
-    fn reported_numbers_need_only_be_well_formed() {
-        assert!(
-            E164::parse("07700 900123").is_err(),
-            "drama range: not valid"
-        );
-        assert_eq!(
-            E164::parse_loose("07700 900123").map(|n| n.to_string()),
-            Ok("+447700900123".to_owned())
-        );
-        assert!(E164::parse_loose("12").is_err());
+    fn one_rule_for_every_entry_point() {
+        // Ofcom's drama and test ranges are well-formed: accepted everywhere alike.
+        let cases = [
+            ("+44 1632 960555", "+441632960555"),
+            ("01632 960555", "+441632960555"),
+            ("0044 1632 960555", "+441632960555"),
+            ("07700 900123", "+447700900123"),
+            ("+44 (0)1632 960-555", "+441632960555"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                E164::parse(input).map(|n| n.to_string()),
+                Ok(expected.to_owned()),
+                "{input}"
+            );
+            assert_eq!(
+                Dialled::parse(input),
+                Ok(Dialled::Number(E164(expected.to_owned()))),
+                "{input}"
+            );
+        }
+        assert!(E164::parse("12").is_err());
         assert!(matches!(
             Dialled::parse("+44 7700 900123"),
             Ok(Dialled::Number(_))

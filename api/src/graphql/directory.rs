@@ -329,6 +329,18 @@ impl Line {
     async fn dialling_permission(&self) -> DiallingPermission {
         self.0.dialling_permission.into()
     }
+
+    /// Bumped by every change; pass it as `expectedVersion` to `updateLine`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Until when a released line is held before its number may be given to anyone; null
+    /// when it is not held. Shown to admins and coordinators of the line's unit (null for
+    /// everyone else).
+    async fn quarantined_until(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        super::lines::quarantined_until(ctx, &self.0)
+    }
 }
 
 /// A device that rings for a line: desk phone, softphone, mobile app or Teams client.

@@ -12,7 +12,8 @@ use super::{
 };
 use crate::{
     auth::{Role, RoleGuard},
-    domain::leavers::{Attention, DEFAULT_QUARANTINE_DAYS, Plan},
+    config::LineSettings,
+    domain::leavers::{Attention, Plan},
     error::UserError,
     services::leavers::{self, Offboarded},
 };
@@ -163,12 +164,16 @@ impl LeaversMutation {
         input: OffboardPersonInput,
     ) -> ApiResult<OffboardPersonPayload> {
         let person = decode(NodeType::Person, &input.person_id).ok();
+        let days = ctx
+            .data_opt::<LineSettings>()
+            .map(|s| s.quarantine)
+            .unwrap_or_default();
         let outcome = leavers::offboard(
             ctx_db(ctx)?,
             ctx_principal(ctx)?,
             person,
             input.dry_run,
-            DEFAULT_QUARANTINE_DAYS,
+            days.days(),
         )
         .await?;
         Ok(match outcome {

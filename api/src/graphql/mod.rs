@@ -10,6 +10,7 @@
 //! - `calls`: call history, badges, recent contacts, PBX ingest.
 //! - `directory`: units, people, lines, devices, `me`, `directory`.
 //! - `people`: mutations on people, lines and devices.
+//! - `lines`: creating, changing and releasing lines.
 //! - `voicemail`: mailboxes, messages, greetings, settings, `voicemailReceived`.
 //! - `conferences`: teleconferences (bridges, codes, participants).
 //! - `groups`: hunt, pickup and executive-assistant groups.
@@ -29,6 +30,7 @@ pub mod enums;
 pub mod errors;
 pub mod groups;
 pub mod leavers;
+pub mod lines;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -67,6 +69,7 @@ pub struct Query(
 pub struct Mutation(
     DirectoryMutation,
     people::PeopleMutation,
+    lines::LinesMutation,
     calls::CallsMutation,
     voicemail::VoicemailMutation,
     conferences::ConferenceMutation,

@@ -441,6 +441,7 @@ model_at!(
         dialling_permission,
         created_at,
         version,
+        quarantined_until,
     }
 );
 

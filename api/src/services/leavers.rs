@@ -266,7 +266,7 @@ async fn ea_memberships(
 /// Writes the plan: each step on its own table, in the transaction.
 async fn apply(txn: &DatabaseTransaction, person: Uuid, plan: &Plan) -> Result<(), DbErr> {
     disable_devices(txn, &plan.disable_devices).await?;
-    release_lines(txn, &plan.release_lines).await?;
+    release_lines(txn, &plan.release_lines, plan.quarantine_until).await?;
     leave_groups(txn, person, plan).await?;
     if plan.return_licence {
         return_licence(txn, person).await?;
@@ -309,13 +309,19 @@ async fn disable_devices(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<(), 
     Ok(())
 }
 
-/// Takes the personal lines back from the leaver. Their devices were disabled with them.
-async fn release_lines(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<(), DbErr> {
+/// Takes the personal lines back from the leaver and holds them in quarantine (as
+/// `releaseLine` does). Their devices were disabled with them.
+async fn release_lines(
+    txn: &DatabaseTransaction,
+    ids: &[Uuid],
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
     line::Entity::update_many()
         .col_expr(line::Column::OwnerId, Expr::value(Option::<Uuid>::None))
+        .col_expr(line::Column::QuarantinedUntil, Expr::value(Some(until)))
         .col_expr(
             line::Column::Version,
             Expr::col(line::Column::Version).add(1),

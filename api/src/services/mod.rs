@@ -10,6 +10,7 @@
 //! - `groups`: hunt, pickup and executive-assistant groups.
 //! - `import`: CSV backfill of call records.
 //! - `leavers`: offboarding a person who left (rule 13).
+//! - `lines`: creating, changing and releasing lines (`createLine`, `updateLine`, `releaseLine`).
 //! - `people`: changing people, lines and devices.
 //! - `roles`: granting and revoking ADMIN and COORDINATOR; the first administrator.
 //! - `routing`: loading what `routeCall` needs.
@@ -26,6 +27,7 @@ pub mod directory;
 pub mod groups;
 pub mod import;
 pub mod leavers;
+pub mod lines;
 pub mod people;
 pub mod roles;
 pub mod routing;

@@ -472,6 +472,58 @@ async fn save_line(
         .await
 }
 
+/// Hands a line to `owner` (or takes it back with `None`) inside `txn`, saving `active` (the
+/// caller's other changes) with the new owner: the previous holder's mailbox settings go, the
+/// devices on the line stop ringing for the previous owner, and both holders' directory
+/// terms are reindexed. `assignLine` and `releaseLine` share it; the caller audits the change.
+pub(crate) async fn hand_over(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    before: &line::Model,
+    mut active: line::ActiveModel,
+    owner: Option<Uuid>,
+) -> Outcome<line::Model> {
+    let line_id = before.id;
+    // The mailbox is the holder's, not the line's: messages stay with the person they were left
+    // for (voicemail rows carry their recipient), and the PIN, greeting and e-mail address of
+    // the previous holder go (the greeting's blob is then an orphan for `storage fsck`). The new
+    // holder starts with an empty mailbox and the defaults.
+    let settings = entity::mailbox_settings::Entity::find()
+        .filter(entity::mailbox_settings::Column::LineId.eq(line_id))
+        .one(txn)
+        .await?;
+    if let Some(settings) = settings {
+        entity::mailbox_settings::Entity::delete_by_id(settings.id)
+            .exec(txn)
+            .await?;
+        audit::record(
+            txn,
+            principal,
+            "mailbox.reset",
+            audit::Subject::new(SubjectKind::Line, line_id),
+            Some(crate::services::voicemail::settings_snapshot(&settings)),
+            None,
+        )
+        .await?;
+    }
+    active.owner_id = Set(owner);
+    let after = try_refuse!(conflict_or(save_line(txn, before, active).await)?);
+    // Devices on the line belonged to the previous owner: they no longer ring for it.
+    if before.owner_id.is_some() {
+        device::Entity::update_many()
+            .col_expr(
+                device::Column::LineId,
+                sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+            )
+            .filter(device::Column::LineId.eq(line_id))
+            .exec(txn)
+            .await?;
+    }
+    let touched: Vec<Uuid> = before.owner_id.into_iter().chain(owner).collect();
+    directory::reindex(txn, &touched).await?;
+    Ok(Ok(after))
+}
+
 /// Gives a personal line to a person (or takes it back with `None`). Shared and critical
 /// lines have no owner. Numbers stay with the line.
 pub async fn assign_line(
@@ -503,44 +555,18 @@ pub async fn assign_line(
     if before.owner_id == owner {
         return Ok(Ok(before));
     }
-    // The mailbox is the holder's, not the line's: messages stay with the person they were left
-    // for (voicemail rows carry their recipient), and the PIN, greeting and e-mail address of
-    // the previous holder go (the greeting's blob is then an orphan for `storage fsck`). The new
-    // holder starts with an empty mailbox and the defaults.
-    let settings = entity::mailbox_settings::Entity::find()
-        .filter(entity::mailbox_settings::Column::LineId.eq(line_id))
-        .one(&txn)
-        .await?;
-    if let Some(settings) = settings {
-        entity::mailbox_settings::Entity::delete_by_id(settings.id)
-            .exec(&txn)
-            .await?;
-        audit::record(
-            &txn,
-            principal,
-            "mailbox.reset",
-            audit::Subject::new(SubjectKind::Line, line_id),
-            Some(crate::services::voicemail::settings_snapshot(&settings)),
-            None,
-        )
-        .await?;
+    if owner.is_some() {
+        let held = crate::domain::lines::may_give(before.quarantined_until, Utc::now());
+        if let Err(r) = held {
+            let field = vec!["input".to_owned(), "lineId".to_owned()];
+            return Ok(Err(UserError::refused(field, &r, r.to_string())));
+        }
     }
     let mut active: line::ActiveModel = before.clone().into();
-    active.owner_id = Set(owner);
-    let after = try_refuse!(conflict_or(save_line(&txn, &before, active).await)?);
-    // Devices on the line belonged to the previous owner: they no longer ring for it.
-    if before.owner_id.is_some() {
-        device::Entity::update_many()
-            .col_expr(
-                device::Column::LineId,
-                sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
-            )
-            .filter(device::Column::LineId.eq(line_id))
-            .exec(&txn)
-            .await?;
+    if owner.is_some() {
+        active.quarantined_until = Set(None);
     }
-    let touched: Vec<Uuid> = before.owner_id.into_iter().chain(owner).collect();
-    directory::reindex(&txn, &touched).await?;
+    let after = try_refuse!(hand_over(&txn, principal, &before, active, owner).await?);
     audit::changed(
         &txn,
         principal,

@@ -18,7 +18,7 @@ pub(super) fn id(n: u128) -> Uuid {
 }
 
 pub(super) fn e164(s: &str) -> E164 {
-    E164::parse_loose(s).expect("test number")
+    E164::parse(s).expect("test number")
 }
 
 pub(super) fn line(n: u128, number: &str, ext: &str) -> LineRef {

@@ -49,7 +49,7 @@ impl Invitee {
     fn of(p: &participant::Model) -> Option<Self> {
         match (&p.person_id, &p.external_number) {
             (Some(id), _) => Some(Self::Person(*id)),
-            (None, Some(n)) => E164::parse_loose(n).ok().map(Self::Number),
+            (None, Some(n)) => E164::parse(n).ok().map(Self::Number),
             (None, None) => None,
         }
     }

@@ -202,7 +202,7 @@ async fn check_destination(
         )),
         Fallback::Voicemail => Ok(()),
         Fallback::Number(n) => {
-            let own = pilot.and_then(|l| E164::parse_loose(&l.e164).ok());
+            let own = pilot.and_then(|l| E164::parse(&l.e164).ok());
             if own.as_ref() == Some(n) {
                 Err(refuse(
                     field,
