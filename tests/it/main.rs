@@ -24,4 +24,5 @@ mod reach;
 mod routing;
 mod schema;
 mod search;
+mod service_accounts;
 mod voicemail;

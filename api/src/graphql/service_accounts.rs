@@ -21,6 +21,8 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct ServiceAccount(pub service_account::Model);
 
+/// An automation client (the PBX, a directory feed, the project's scripts) that signs in as
+/// itself, not as a person, and may do what its scopes allow.
 #[Object]
 impl ServiceAccount {
     /// Opaque global ID.
