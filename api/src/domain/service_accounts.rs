@@ -137,7 +137,7 @@ mod tests {
             "pbx feed",
             "system:cli",
             "a.b@example.ac.uk",
-            "pbx\n",
+            "pb\nx",
             "pbx\u{0}x",
             "péx",
             &"a".repeat(MAX_NAME + 1),
