@@ -132,6 +132,7 @@ pub async fn service(db: &DatabaseConnection, name: &str, scopes: &str) {
         display_name: Set(name.into()),
         scopes: Set(scopes.into()),
         created_at: Set(Utc::now()),
+        disabled_at: Set(None),
     }
     .insert(db)
     .await

@@ -139,6 +139,9 @@ pub enum DeviceStatus {
     Active,
     #[sea_orm(string_value = "DISABLED")]
     Disabled,
+    /// Out of service for good (`retireDevice`); kept for the call history that names it.
+    #[sea_orm(string_value = "RETIRED")]
+    Retired,
 }
 
 /// Direction of a call as seen from the university.

@@ -14,6 +14,8 @@ pub struct Model {
     /// Granted scopes, space-separated.
     pub scopes: String,
     pub created_at: DateTimeUtc,
+    /// When an administrator disabled the account; its tokens are refused from then on.
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@
 //! - `m20261206_000010_voicemail_recipient`: A voicemail's recipient, kept when its line is reassigned.
 //! - `m20261206_000011_audit_subject_kinds`: Audit subject kinds in one spelling.
 //! - `m20261206_000012_line_quarantine`: A released line's quarantine, before its number is given again.
+//! - `m20261206_000013_service_account_disabled`: A service account's `disabled_at`.
 //! - `m20261206_000015_leavers`: Who left, when, and what offboarding did.
 
 #![forbid(unsafe_code)]
@@ -39,6 +40,7 @@ mod m20261202_000009_directory_order;
 mod m20261206_000010_voicemail_recipient;
 mod m20261206_000011_audit_subject_kinds;
 mod m20261206_000012_line_quarantine;
+mod m20261206_000013_service_account_disabled;
 mod m20261206_000015_leavers;
 
 /// All migrations of the schema, oldest first.
@@ -60,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_voicemail_recipient::Migration),
             Box::new(m20261206_000011_audit_subject_kinds::Migration),
             Box::new(m20261206_000012_line_quarantine::Migration),
+            Box::new(m20261206_000013_service_account_disabled::Migration),
             Box::new(m20261206_000015_leavers::Migration),
         ]
     }

@@ -113,6 +113,7 @@ const EXPECTED: &[(&str, Option<&str>, &str)] = &[
     ("updateLine", None, "U F F F O F F"),
     ("releaseLine", None, "U F F F O F F"),
     ("registerDevice", None, "U F F F O F F"),
+    ("retireDevice", None, "U F F F O F F"),
     ("setDeviceStatus", None, "U F F F O F F"),
     ("setPreferredDevice", None, "U D D D O D D"),
     // ---- Mutation: calls
@@ -183,6 +184,12 @@ const EXPECTED: &[(&str, Option<&str>, &str)] = &[
     ("executeTranche", Some("cutover:write"), "U F F F O O F"),
     ("moveToTeams", Some("cutover:write"), "U F F F O O F"),
     ("runChorusUpgrade", None, "U F F F O F F"),
+    // ---- Service accounts (admins). The probe names no account, so that disabling or
+    // changing one cannot change the matrix's own service columns: admins get NOT_FOUND.
+    ("serviceAccounts", None, "U F F F O F F"),
+    ("createServiceAccount", None, "U F F F O F F"),
+    ("updateServiceAccount", None, "U F F F D F F"),
+    ("disableServiceAccount", None, "U F F F D F F"),
     // ---- Subscription (started over /graphql/ws)
     ("voicemailReceived", None, "U F F F O F F"),
     ("cutoverProgress", Some("cutover:write"), "U F F F O O F"),
@@ -807,6 +814,10 @@ fn fill(
         (_, "unitId") => Some(json!(w.college)),
         (_, "lineId") => Some(json!(w.hugo_line)),
         (_, "deviceId") => Some(json!(w.hugo_device)),
+        (_, "serviceAccountId") => Some(json!(encode(NodeType::ServiceAccount, Uuid::nil()))),
+        (_, "scopes") => Some(json!(["calls:write"])),
+        ("createServiceAccount", "name") => Some(json!(format!("authz-probe-{seq}"))),
+        ("createServiceAccount", "displayName") => Some(json!(format!("Authz probe {seq}"))),
         (_, "conferenceId") => Some(json!(w.conference)),
         (_, "centreId") => Some(json!(w.centre)),
         (_, "queueId") => Some(json!(w.queue)),

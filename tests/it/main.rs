@@ -26,4 +26,5 @@ mod reach;
 mod routing;
 mod schema;
 mod search;
+mod service_accounts;
 mod voicemail;

@@ -180,8 +180,11 @@ impl Subject {
 }
 
 /// Subjects found recently, so that a client's burst of requests costs one lookup rather
-/// than one per request. Only found subjects are kept, each for the configured time: a
-/// removed person's token works for at most that long (0 turns the cache off).
+/// than one per request. Only found people are kept, each for the configured time: a removed
+/// person's token works for at most that long (0 turns the cache off). Service accounts are
+/// never kept: an administrator who disables one (a leaked token, a retired feed) needs it
+/// stopped on the very next request, on every server of the installation, and a service's
+/// lookup is one row by its unique name.
 pub struct SubjectCache {
     ttl: Duration,
     found: Mutex<HashMap<Subject, Instant>>,
@@ -200,9 +203,14 @@ impl SubjectCache {
         self.found.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Only people are cached; see the type's comment.
+    fn keeps(&self, subject: &Subject) -> bool {
+        !self.ttl.is_zero() && subject.kind == PrincipalKind::Person
+    }
+
     /// True when the subject was found less than the configured time ago.
     pub fn is_fresh(&self, subject: &Subject) -> bool {
-        !self.ttl.is_zero()
+        self.keeps(subject)
             && self
                 .entries()
                 .get(subject)
@@ -211,7 +219,7 @@ impl SubjectCache {
 
     /// Notes that the subject was found just now.
     pub fn remember(&self, subject: Subject) {
-        if self.ttl.is_zero() {
+        if !self.keeps(&subject) {
             return;
         }
         let mut found = self.entries();
@@ -227,8 +235,9 @@ impl SubjectCache {
 
 /// Refuses a well-signed token whose subject is gone or never existed: a person token must
 /// name a person of ours (by `pid` when it carries one, with the same username; else by
-/// username), a service token a service account. Roles still travel in the token (a revoked
-/// grant lapses with it), but a removed person or account stops at once.
+/// username), a service token a service account that is not disabled. Roles and scopes still
+/// travel in the token (a revoked grant lapses with it), but a removed person or a removed or
+/// disabled account stops at once.
 pub async fn check_subject(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -259,6 +268,7 @@ pub async fn check_subject(
             .select_only()
             .column(entity::service_account::Column::Id)
             .filter(entity::service_account::Column::Name.eq(principal.username.as_str()))
+            .filter(entity::service_account::Column::DisabledAt.is_null())
             .into_tuple::<Uuid>()
             .one(db)
             .await
@@ -376,6 +386,23 @@ mod tests {
             units: vec![Uuid::nil()],
             scopes: vec!["calls:write".into()],
         }
+    }
+
+    #[test]
+    fn only_people_are_cached() {
+        let cache = SubjectCache::new(Duration::from_secs(60));
+        let person = Subject::of(&Principal::from_claims(claims(PrincipalKind::Person, &[])));
+        let service = Subject::of(&Principal::from_claims(claims(PrincipalKind::Service, &[])));
+        cache.remember(person.clone());
+        cache.remember(service.clone());
+        assert!(cache.is_fresh(&person));
+        assert!(
+            !cache.is_fresh(&service),
+            "a service account is looked up on every request, so disabling it is immediate"
+        );
+        let off = SubjectCache::new(Duration::ZERO);
+        off.remember(person.clone());
+        assert!(!off.is_fresh(&person));
     }
 
     #[test]

@@ -59,6 +59,7 @@ impl Gen {
             scopes: "calls:write voicemail:write directory:read cutover:write licences:write"
                 .into(),
             created_at,
+            disabled_at: None,
         });
     }
 

@@ -15,6 +15,7 @@
 //! - `phone`: E.164 numbers and extensions, parsed once at the edge.
 //! - `provisioning`: unit codes, usernames and names; role grants and the last administrator.
 //! - `routing`: how a call would ring, step by step (`routeCall`).
+//! - `service_accounts`: service account names and the closed set of scopes.
 //! - `search`: directory search terms, query parsing and ranking.
 //! - `text`: folding names for directory search (`search_name`), quoting input in errors.
 //! - `voicemail`: who reads a mailbox, PIN and e-mail rules, the trusted-network check.
@@ -34,5 +35,6 @@ pub mod phone;
 pub mod provisioning;
 pub mod routing;
 pub mod search;
+pub mod service_accounts;
 pub mod text;
 pub mod voicemail;

@@ -117,6 +117,9 @@ mirror_enum! {
         Active,
         /// The device no longer works (e.g. a desk phone after a move to Teams).
         Disabled,
+        /// The device left service for good (`retireDevice`); it is kept for the call history
+        /// and cannot be enabled again.
+        Retired,
     }
 }
 

@@ -16,6 +16,7 @@
 //! - `groups`: hunt, pickup and executive-assistant groups.
 //! - `contact_centres`: contact centres, queues, agents, opening hours, closures.
 //! - `routing`: `routeCall`, how a call would ring.
+//! - `service_accounts`: service accounts (administrators).
 //! - `cutover`: the move to Teams: MS Teams column, sets, nominations, licences, tranches, moves.
 //! - `leavers`: `offboardPerson` (rule 13).
 
@@ -36,6 +37,7 @@ pub mod node;
 pub mod pagination;
 pub mod people;
 pub mod routing;
+pub mod service_accounts;
 pub mod voicemail;
 
 use crate::domain::directory::Reach;
@@ -61,6 +63,7 @@ pub struct Query(
     contact_centres::ContactCentreQuery,
     routing::RoutingQuery,
     cutover::CutoverQuery,
+    service_accounts::ServiceAccountQuery,
     NodeQuery,
 );
 
@@ -77,6 +80,7 @@ pub struct Mutation(
     contact_centres::ContactCentreMutation,
     cutover::CutoverMutation,
     leavers::LeaversMutation,
+    service_accounts::ServiceAccountMutation,
 );
 
 /// The root subscription type.
@@ -145,6 +149,7 @@ pub enum Node {
     EaGroup(groups::EaGroup),
     ContactCentre(contact_centres::ContactCentre),
     Tranche(cutover::Tranche),
+    ServiceAccount(service_accounts::ServiceAccount),
 }
 
 /// `node` and `nodes`.
@@ -222,6 +227,9 @@ async fn load_node(ctx: &Context<'_>, id: &async_graphql::ID) -> ApiResult<Optio
         // Queues are reached through their centre; rounds through `nominationRounds`.
         NodeType::Queue | NodeType::NominationRound => None,
         NodeType::Tranche => cutover::load_tranche(ctx, uuid).await?.map(Node::Tranche),
+        NodeType::ServiceAccount => service_accounts::load(ctx, uuid)
+            .await?
+            .map(Node::ServiceAccount),
         NodeType::Device => crate::services::people::visible_device(db, principal, uuid)
             .await
             .map_err(ApiError::from)?

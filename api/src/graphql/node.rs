@@ -26,10 +26,11 @@ pub enum NodeType {
     Queue,
     Tranche,
     NominationRound,
+    ServiceAccount,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 14] = [
+    const ALL: [NodeType; 15] = [
         Self::Unit,
         Self::Person,
         Self::Line,
@@ -44,6 +45,7 @@ impl NodeType {
         Self::Queue,
         Self::Tranche,
         Self::NominationRound,
+        Self::ServiceAccount,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +64,7 @@ impl NodeType {
             Self::Queue => "ContactCentreQueue",
             Self::Tranche => "Tranche",
             Self::NominationRound => "NominationRound",
+            Self::ServiceAccount => "ServiceAccount",
         }
     }
 }

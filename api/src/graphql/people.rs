@@ -27,6 +27,7 @@ payload!(AssignLinePayload, line: Line, "Result of `assignLine`.");
 payload!(SetDiallingPermissionPayload, line: Line, "Result of `setDiallingPermission`.");
 payload!(RegisterDevicePayload, device: Device, "Result of `registerDevice`.");
 payload!(SetDeviceStatusPayload, device: Device, "Result of `setDeviceStatus`.");
+payload!(RetireDevicePayload, device: Device, "Result of `retireDevice`.");
 payload!(SetPreferredDevicePayload, person: Person, "Result of `setPreferredDevice`; `person.effectivePreferredDevice` shows what now rings.");
 
 /// Decodes an ID of the given type, or answers with a NOT_FOUND user error on that field.
@@ -158,6 +159,13 @@ pub struct SetDeviceStatusInput {
     pub device_id: async_graphql::ID,
     /// ACTIVE to enable, DISABLED to disable.
     pub status: DeviceStatus,
+}
+
+/// Input of `retireDevice`.
+#[derive(InputObject)]
+pub struct RetireDeviceInput {
+    /// The device leaving service for good.
+    pub device_id: async_graphql::ID,
 }
 
 /// Input of `setPreferredDevice`.
@@ -372,7 +380,8 @@ impl PeopleMutation {
     }
 
     /// Disables a device or enables it again (ADMIN). A device that does not work on its
-    /// owner's platform cannot be enabled (RULE_VIOLATION). User errors: NOT_FOUND.
+    /// owner's platform cannot be enabled, nor a retired one (RULE_VIOLATION); RETIRED is set
+    /// with `retireDevice` (INVALID here). User errors: NOT_FOUND.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn set_device_status(
         &self,
@@ -389,6 +398,26 @@ impl PeopleMutation {
         let outcome =
             people::set_device_status(ctx_db(ctx)?, ctx_principal(ctx)?, id, input.status.into())
                 .await?;
+        Ok(outcome.map(Device).into())
+    }
+
+    /// Takes a device out of service for good (ADMIN): it becomes RETIRED, stops ringing for
+    /// its line and is no longer anyone's preferred device; it stays in the call history and
+    /// cannot be enabled again. Retiring a retired device changes nothing. User errors:
+    /// NOT_FOUND, CONFLICT (changed meanwhile).
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn retire_device(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The device to retire.")] input: RetireDeviceInput,
+    ) -> ApiResult<RetireDevicePayload> {
+        let id = decode_or_refuse!(
+            NodeType::Device,
+            &input.device_id,
+            "deviceId",
+            RetireDevicePayload
+        );
+        let outcome = people::retire_device(ctx_db(ctx)?, ctx_principal(ctx)?, id).await?;
         Ok(outcome.map(Device).into())
     }
 

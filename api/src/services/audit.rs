@@ -28,11 +28,12 @@ pub enum SubjectKind {
     NominationRound,
     Tranche,
     ChorusUpgrade,
+    ServiceAccount,
 }
 
 impl SubjectKind {
     /// Every kind, for tests and the migration that normalised older rows.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Unit,
         Self::Person,
         Self::Line,
@@ -48,6 +49,7 @@ impl SubjectKind {
         Self::NominationRound,
         Self::Tranche,
         Self::ChorusUpgrade,
+        Self::ServiceAccount,
     ];
 
     /// The stored name.
@@ -68,6 +70,7 @@ impl SubjectKind {
             Self::NominationRound => "nomination_round",
             Self::Tranche => "tranche",
             Self::ChorusUpgrade => "chorus_upgrade",
+            Self::ServiceAccount => "service_account",
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - `people`: changing people, lines and devices.
 //! - `roles`: granting and revoking ADMIN and COORDINATOR; the first administrator.
 //! - `routing`: loading what `routeCall` needs.
+//! - `service_accounts`: creating, changing and disabling service accounts.
 //! - `tokens`: minting access tokens for local use.
 //! - `units`: the unit list and changing a unit.
 //! - `voicemail`: ingest, mailbox lists and changes, greetings, retention purge, fsck.
@@ -31,6 +32,7 @@ pub mod lines;
 pub mod people;
 pub mod roles;
 pub mod routing;
+pub mod service_accounts;
 pub mod tokens;
 pub mod units;
 pub mod voicemail;

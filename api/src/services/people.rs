@@ -301,13 +301,24 @@ async fn username_free(
         .filter(person::Column::Username.eq(username))
         .one(txn)
         .await?;
-    Ok(match held {
-        Some(_) => Err(refuse(
+    // A service account's name too: `chorus token` and the subject check look people up
+    // first, so a person of the same name would take the account's tokens.
+    let account = entity::service_account::Entity::find()
+        .filter(entity::service_account::Column::Name.eq(username.to_lowercase()))
+        .one(txn)
+        .await?;
+    Ok(match (held, account) {
+        (Some(_), _) => Err(refuse(
             &["input", "username"],
             UserErrorCode::Duplicate,
             "another person already has this username",
         )),
-        None => Ok(()),
+        (None, Some(_)) => Err(refuse(
+            &["input", "username"],
+            UserErrorCode::Duplicate,
+            "a service account has this name",
+        )),
+        (None, None) => Ok(()),
     })
 }
 
@@ -707,6 +718,20 @@ pub async fn set_device_status(
     if before.status == status {
         return Ok(Ok(before));
     }
+    if status == DeviceStatus::Retired {
+        return Ok(Err(refuse(
+            &["input", "status"],
+            UserErrorCode::Invalid,
+            "a device is retired with retireDevice",
+        )));
+    }
+    if before.status == DeviceStatus::Retired {
+        return Ok(Err(refuse(
+            &["input", "deviceId"],
+            UserErrorCode::RuleViolation,
+            "a retired device stays retired",
+        )));
+    }
     if status == DeviceStatus::Active {
         let owner = person::Entity::find_by_id(before.owner_id)
             .one(&txn)
@@ -746,6 +771,76 @@ pub async fn set_device_status(
     .await?;
     txn.commit().await?;
     Ok(Ok(after))
+}
+
+/// Admins retire a device that leaves service for good (lost, broken, handed back). The row
+/// stays, RETIRED, because call records name it; it stops ringing for its line, and if its
+/// owner preferred it, they prefer nothing (the default device rings). Retiring a retired
+/// device changes nothing. One audit event for the device, one for the owner when un-preferred.
+pub async fn retire_device(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    device_id: Uuid,
+) -> Outcome<device::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let Some(before) = device::Entity::find_by_id(device_id).one(&txn).await? else {
+        return Ok(Err(refuse(
+            &["input", "deviceId"],
+            UserErrorCode::NotFound,
+            "no such device",
+        )));
+    };
+    if before.status == DeviceStatus::Retired {
+        return Ok(Ok(before));
+    }
+    let mut active: device::ActiveModel = before.clone().into();
+    active.status = Set(DeviceStatus::Retired);
+    active.line_id = Set(None);
+    active.version = Set(before.version + 1);
+    let after = try_refuse!(conflict_or(
+        device::Entity::update(active)
+            .validate()?
+            .filter(device::Column::Version.eq(before.version))
+            .exec(&txn)
+            .await
+    )?);
+    audit::changed(
+        &txn,
+        principal,
+        "device.retire",
+        audit::Subject::new(SubjectKind::Device, device_id),
+        &before,
+        &after,
+    )
+    .await?;
+    try_refuse!(unprefer(&txn, principal, &after).await?);
+    txn.commit().await?;
+    Ok(Ok(after))
+}
+
+/// Clears the owner's preference for a device leaving service, with its audit event.
+async fn unprefer(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    device: &device::Model,
+) -> Outcome<()> {
+    let owner = person::Entity::find_by_id(device.owner_id).one(txn).await?;
+    let Some(before) = owner.filter(|o| o.preferred_device_id == Some(device.id)) else {
+        return Ok(Ok(()));
+    };
+    let mut active: person::ActiveModel = before.clone().into();
+    active.preferred_device_id = Set(None);
+    let after = try_refuse!(conflict_or(save_person(txn, &before, active).await)?);
+    audit::changed(
+        txn,
+        principal,
+        "person.unprefer_retired_device",
+        audit::Subject::new(SubjectKind::Person, after.id),
+        &before,
+        &after,
+    )
+    .await?;
+    Ok(Ok(()))
 }
 
 /// The facts of a device for the rules.

@@ -1,5 +1,5 @@
 //! Minting access tokens for local use (`chorus token`, the demo, tests). The claims carry the
-//! person's current grants, or the service account's scopes.
+//! person's current grants, or the service account's scopes; a disabled account gets none.
 
 use std::time::Duration;
 
@@ -14,6 +14,10 @@ use crate::auth::{AccessClaims, PrincipalKind, TokenKeys};
 pub enum MintError {
     #[error("no person or service account is named {0:?}")]
     UnknownSubject(String),
+    #[error("the service account {0:?} is disabled")]
+    Disabled(String),
+    #[error("{0:?} has left (offboarded): no token")]
+    Left(String),
     #[error("{0}")]
     Signing(String),
     #[error(transparent)]
@@ -46,6 +50,9 @@ pub async fn claims_for(
         .one(db)
         .await?
     {
+        if crate::services::leavers::has_left(db, p.id).await? {
+            return Err(MintError::Left(username.to_owned()));
+        }
         let grants = role_grant::Entity::find()
             .filter(role_grant::Column::PersonId.eq(p.id))
             .all(db)
@@ -68,6 +75,9 @@ pub async fn claims_for(
         .one(db)
         .await?
     {
+        if s.disabled_at.is_some() {
+            return Err(MintError::Disabled(s.name));
+        }
         claims.kind = PrincipalKind::Service;
         claims.scopes = s.scopes.split_whitespace().map(str::to_owned).collect();
         return Ok(claims);

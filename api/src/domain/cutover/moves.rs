@@ -123,7 +123,7 @@ pub fn plan_set(people: &[PersonState], groups: &[GroupState]) -> Result<SetMove
         let teams_client = p
             .devices
             .iter()
-            .filter(|d| d.kind == DeviceKind::TeamsClient)
+            .filter(|d| d.kind == DeviceKind::TeamsClient && d.status != DeviceStatus::Retired)
             // An active one first, then the oldest id.
             .min_by_key(|d| (d.status != DeviceStatus::Active, d.id))
             .map_or(TeamsClient::New, |d| TeamsClient::Existing(d.id));
