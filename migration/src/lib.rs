@@ -18,6 +18,7 @@
 //! - `m20261202_000009_directory_order`: The directory term index in search result order.
 //! - `m20261206_000010_voicemail_recipient`: A voicemail's recipient, kept when its line is reassigned.
 //! - `m20261206_000011_audit_subject_kinds`: Audit subject kinds in one spelling.
+//! - `m20261206_000014_unit_parent_external_id`: A unit's parent unit; a person's key in the HR or identity system.
 
 #![forbid(unsafe_code)]
 
@@ -36,6 +37,7 @@ mod m20261122_000008_cutover_indexes;
 mod m20261202_000009_directory_order;
 mod m20261206_000010_voicemail_recipient;
 mod m20261206_000011_audit_subject_kinds;
+mod m20261206_000014_unit_parent_external_id;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -55,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_directory_order::Migration),
             Box::new(m20261206_000010_voicemail_recipient::Migration),
             Box::new(m20261206_000011_audit_subject_kinds::Migration),
+            Box::new(m20261206_000014_unit_parent_external_id::Migration),
         ]
     }
 }

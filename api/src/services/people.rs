@@ -96,6 +96,24 @@ pub async fn visible_by_username(
     Ok(found.filter(|p| visibility::can_see(principal, entry(p))))
 }
 
+/// A person by their key in the HR or identity system (surrounding blanks ignored), if the
+/// caller may see the key ([`crate::domain::provisioning::can_see_external_id`]): a lookup by
+/// key must not tell anyone else whose key it is.
+pub async fn visible_by_external_id(
+    db: &impl sea_orm::ConnectionTrait,
+    principal: &Principal,
+    external_id: &str,
+) -> Result<Option<person::Model>, DbErr> {
+    let found = person::Entity::find()
+        .filter(person::Column::ExternalId.eq(external_id.trim()))
+        .one(db)
+        .await?;
+    Ok(found.filter(|p| {
+        visibility::can_see(principal, entry(p))
+            && crate::domain::provisioning::can_see_external_id(principal, p.unit_id)
+    }))
+}
+
 /// The line, if the caller may see it: a personal line is as visible as its owner (an
 /// ex-directory number is not handed out by id either); a shared line is seen by anyone.
 pub async fn visible_line(
@@ -141,12 +159,15 @@ pub struct NewPerson {
     pub unit_id: Option<Uuid>,
     pub job_title: Option<String>,
     pub ex_directory: bool,
+    /// The person's key in the HR or identity system, if known.
+    pub external_id: Option<String>,
 }
 
 /// Creates a person on Chorus, listed unless asked otherwise, and indexes them for search.
 /// Admins create anyone; coordinators people of their own units. NOT_FOUND for an unknown
-/// unit, NOT_ALLOWED for another unit's coordinator, INVALID for a malformed username or
-/// name, DUPLICATE for a username or e-mail address another person has.
+/// unit, NOT_ALLOWED for another unit's coordinator, INVALID for a malformed username, name
+/// or external id, DUPLICATE for a username, e-mail address or external id another person
+/// has.
 pub async fn create_person(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -171,6 +192,10 @@ pub async fn create_person(
                 .map_err(|r| UserError::refused(path("displayName"), &r, r.to_string()))
         });
     let (username, display_name) = try_refuse!(checked);
+    let external_id = match new.external_id.as_deref() {
+        Some(key) => Some(try_refuse!(valid_external_id(key))),
+        None => None,
+    };
     let job_title = new
         .job_title
         .map(|t| t.trim().to_owned())
@@ -192,6 +217,9 @@ pub async fn create_person(
     }
     try_refuse!(username_free(&txn, &username).await?);
     try_refuse!(email_free(&txn, &new.email, None).await?);
+    if let Some(key) = &external_id {
+        try_refuse!(external_id_free(&txn, key, None).await?);
+    }
     let inserted = insert_person(
         &txn,
         PersonRow {
@@ -201,18 +229,13 @@ pub async fn create_person(
             unit_id,
             job_title,
             ex_directory: new.ex_directory,
+            external_id,
         },
     )
     .await;
     let created = match inserted {
         Ok(created) => created,
-        Err(e) if crate::db::is_unique_violation(&e) => {
-            return Ok(Err(refuse(
-                &["input", "username"],
-                UserErrorCode::Duplicate,
-                "another person already has this username",
-            )));
-        }
+        Err(e) if crate::db::is_unique_violation(&e) => return Ok(Err(lost_race(&e))),
         Err(e) => return Err(e.into()),
     };
     directory::reindex(&txn, &[created.id]).await?;
@@ -238,6 +261,7 @@ pub(crate) struct PersonRow<'a> {
     pub unit_id: Uuid,
     pub job_title: Option<String>,
     pub ex_directory: bool,
+    pub external_id: Option<String>,
 }
 
 /// Inserts a person (checked by the caller).
@@ -264,6 +288,7 @@ pub(crate) async fn insert_person(
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(0),
+        external_id: Set(row.external_id),
     }
     .insert(txn)
     .await
@@ -279,6 +304,51 @@ fn no_such_unit() -> UserError {
         UserErrorCode::NotFound,
         "no such unit",
     )
+}
+
+/// The external id as stored, or INVALID (`INVALID_EXTERNAL_ID`) on `externalId`.
+fn valid_external_id(key: &str) -> Result<String, UserError> {
+    crate::domain::provisioning::external_id(key)
+        .map_err(|r| UserError::refused(path("externalId"), &r, r.to_string()))
+}
+
+/// DUPLICATE when someone other than `except` has the external id.
+async fn external_id_free(
+    txn: &DatabaseTransaction,
+    key: &str,
+    except: Option<Uuid>,
+) -> Result<Result<(), UserError>, DbErr> {
+    let mut held = person::Entity::find().filter(person::Column::ExternalId.eq(key));
+    if let Some(id) = except {
+        held = held.filter(person::Column::Id.ne(id));
+    }
+    Ok(match held.one(txn).await? {
+        Some(_) => Err(duplicate_external_id()),
+        None => Ok(()),
+    })
+}
+
+fn duplicate_external_id() -> UserError {
+    refuse(
+        &["input", "externalId"],
+        UserErrorCode::Duplicate,
+        "another person already has this external id",
+    )
+}
+
+/// The DUPLICATE of a unique index a concurrent request won: the external id's when the
+/// database's message names it (PostgreSQL names the index, SQLite the column), else the
+/// username's, the only other unique index of a person.
+fn lost_race(e: &DbErr) -> UserError {
+    if e.to_string().contains("external_id") {
+        duplicate_external_id()
+    } else {
+        refuse(
+            &["input", "username"],
+            UserErrorCode::Duplicate,
+            "another person already has this username",
+        )
+    }
 }
 
 /// DUPLICATE when someone has the username already.
@@ -330,15 +400,24 @@ pub struct PersonChanges {
     pub display_name: Option<String>,
     pub email: Option<crate::domain::email::EmailAddress>,
     pub job_title: Option<Option<String>>,
+    /// The key in the HR or identity system; `Some(None)` clears it.
+    pub external_id: Option<Option<String>>,
 }
 
-/// Coordinators (of the person's unit) and admins edit a directory entry.
+/// Coordinators (of the person's unit) and admins edit a directory entry. INVALID for a
+/// malformed name, job title or external id, DUPLICATE for an e-mail address or external id
+/// another person has, CONFLICT when the person changed meanwhile.
 pub async fn update_person(
     db: &DatabaseConnection,
     principal: &Principal,
     id: Uuid,
     changes: PersonChanges,
 ) -> Outcome<person::Model> {
+    let external_id = match changes.external_id {
+        Some(Some(key)) => Some(Some(try_refuse!(valid_external_id(&key)))),
+        Some(None) => Some(None),
+        None => None,
+    };
     let txn = crate::db::begin_write(db).await?;
     let before = try_refuse!(visible_person(&txn, principal, id, &["input", "personId"]).await?);
     if !(principal.is_admin() || principal.coordinates(before.unit_id)) {
@@ -376,7 +455,19 @@ pub async fn update_person(
         }
         active.job_title = Set(title);
     }
-    let after = try_refuse!(conflict_or(save_person(&txn, &before, active).await)?);
+    if let Some(key) = external_id {
+        if let Some(key) = &key {
+            try_refuse!(external_id_free(&txn, key, Some(id)).await?);
+        }
+        active.external_id = Set(key);
+    }
+    let saved = save_person(&txn, &before, active).await;
+    if let Err(e) = &saved
+        && crate::db::is_unique_violation(e)
+    {
+        return Ok(Err(duplicate_external_id()));
+    }
+    let after = try_refuse!(conflict_or(saved)?);
     directory::reindex(&txn, &[after.id]).await?;
     audit::changed(
         &txn,
