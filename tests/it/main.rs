@@ -24,4 +24,5 @@ mod reach;
 mod routing;
 mod schema;
 mod search;
+mod units;
 mod voicemail;
