@@ -19,6 +19,7 @@ pub async fn unit(
         kind: Set(UnitKind::College),
         teams_tenant: Set(tenant),
         created_at: Set(Utc::now()),
+        parent_id: Set(None),
     }
     .insert(db)
     .await
@@ -57,6 +58,7 @@ pub async fn person(
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(0),
+        external_id: Set(None),
     }
     .insert(db)
     .await

@@ -27,6 +27,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Optimistic-locking counter, bumped by every update.
     pub version: i32,
+    /// The person's key in the HR or identity system (an employee number, an Entra object
+    /// id); unique where present.
+    #[sea_orm(unique)]
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

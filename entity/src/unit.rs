@@ -17,6 +17,9 @@ pub struct Model {
     pub kind: UnitKind,
     pub teams_tenant: TeamsTenant,
     pub created_at: DateTimeUtc,
+    /// The unit this one belongs to; null for a top unit. No foreign key (added to an existing
+    /// table, which SQLite cannot constrain): the service checks it exists and makes no cycle.
+    pub parent_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@
 //! - `m20261206_000011_audit_subject_kinds`: Audit subject kinds in one spelling.
 //! - `m20261206_000012_line_quarantine`: A released line's quarantine, before its number is given again.
 //! - `m20261206_000013_service_account_disabled`: A service account's `disabled_at`.
+//! - `m20261206_000014_unit_parent_external_id`: A unit's parent unit; a person's key in the HR or identity system.
 //! - `m20261206_000015_leavers`: Who left, when, and what offboarding did.
 
 #![forbid(unsafe_code)]
@@ -41,6 +42,7 @@ mod m20261206_000010_voicemail_recipient;
 mod m20261206_000011_audit_subject_kinds;
 mod m20261206_000012_line_quarantine;
 mod m20261206_000013_service_account_disabled;
+mod m20261206_000014_unit_parent_external_id;
 mod m20261206_000015_leavers;
 
 /// All migrations of the schema, oldest first.
@@ -63,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_audit_subject_kinds::Migration),
             Box::new(m20261206_000012_line_quarantine::Migration),
             Box::new(m20261206_000013_service_account_disabled::Migration),
+            Box::new(m20261206_000014_unit_parent_external_id::Migration),
             Box::new(m20261206_000015_leavers::Migration),
         ]
     }

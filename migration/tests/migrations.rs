@@ -184,6 +184,7 @@ async fn rows_round_trip(db: &DatabaseConnection) -> Result<()> {
         kind: UnitKind::Other,
         teams_tenant: TeamsTenant::Separate,
         created_at: now,
+        parent_id: None,
     };
     ensure!(unit::ActiveModel::from(unit.clone()).insert(db).await? == unit);
 
@@ -201,6 +202,7 @@ async fn rows_round_trip(db: &DatabaseConnection) -> Result<()> {
         created_at: now,
         updated_at: now,
         version: 0,
+        external_id: Some(format!("E{}", Uuid::now_v7().simple())),
     };
     let inserted = person::ActiveModel::from(person.clone()).insert(db).await?;
     ensure!(inserted == person, "insert returned {inserted:?}");
@@ -227,6 +229,7 @@ async fn rows_round_trip(db: &DatabaseConnection) -> Result<()> {
         id: Set(Uuid::now_v7()),
         username: Set(format!("orphan{}", Uuid::now_v7().simple())),
         unit_id: Set(Uuid::now_v7()),
+        external_id: Set(None),
         ..person::ActiveModel::from(person.clone())
     };
     ensure!(

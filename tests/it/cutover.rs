@@ -1265,6 +1265,7 @@ async fn generate(app: &TestApp, per_kind: &[(UnitKind, usize)]) -> Generated {
                     TeamsTenant::Main
                 }),
                 created_at: Set(now),
+                parent_id: Set(None),
             }
             .insert(db)
             .await
@@ -1292,6 +1293,7 @@ async fn generate(app: &TestApp, per_kind: &[(UnitKind, usize)]) -> Generated {
                     created_at: Set(now),
                     updated_at: Set(now),
                     version: Set(0),
+                    external_id: Set(None),
                 });
                 let line_id = Uuid::now_v7();
                 lines.push(line::ActiveModel {

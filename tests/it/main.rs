@@ -27,4 +27,5 @@ mod routing;
 mod schema;
 mod search;
 mod service_accounts;
+mod units;
 mod voicemail;

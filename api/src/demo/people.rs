@@ -23,6 +23,7 @@ impl Gen {
                 kind: spec.kind,
                 teams_tenant: spec.tenant,
                 created_at,
+                parent_id: None,
             });
             self.units.push(UnitInfo {
                 id,
@@ -130,6 +131,7 @@ impl Gen {
             created_at,
             updated_at,
             version: 1,
+            external_id: None,
         });
         self.people.push(PersonInfo {
             unit,

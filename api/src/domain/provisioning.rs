@@ -1,10 +1,14 @@
-//! Putting the university in: what a unit code and a username may look like, who may create
-//! whom, and the role grants (an installation always keeps one administrator).
+//! Putting the university in: what a unit code, a username and an external key may look like,
+//! who may create whom, the tree of units (no unit is its own ancestor), who sees a person's
+//! external key, and the role grants (an installation always keeps one administrator).
 //!
 //! The source documents say who does what (administrators everything, telephone coordinators
 //! the people of their units) but not the spelling of keys; the choices are stated on each item.
 
 use entity::enums::GrantedRole;
+use uuid::Uuid;
+
+use crate::auth::Principal;
 
 /// Longest unit code. University codes are short (`BALL`, `UAS-IT`); 16 leaves room.
 pub const MAX_UNIT_CODE: usize = 16;
@@ -15,6 +19,10 @@ pub const MAX_USERNAME: usize = 254;
 
 /// Longest unit or person name.
 pub const MAX_NAME: usize = 200;
+
+/// Longest external key. Employee numbers are short and an Entra object id is a 36-character
+/// GUID; 100 leaves room for other providers' keys.
+pub const MAX_EXTERNAL_ID: usize = 100;
 
 /// Why a provisioning request was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +42,12 @@ pub enum ProvisioningRefusal {
     /// Revoking this grant would leave the installation without an administrator.
     #[error("this is the last administrator: grant ADMIN to someone else first")]
     LastAdmin,
+    /// An external key is empty, too long, or has control characters.
+    #[error("an external id has 1 to {MAX_EXTERNAL_ID} characters and no control characters")]
+    InvalidExternalId,
+    /// The new parent is the unit itself or one of the units below it.
+    #[error("a unit cannot be placed under itself or under one of its own sub-units")]
+    UnitCycle,
 }
 
 impl ProvisioningRefusal {
@@ -45,6 +59,8 @@ impl ProvisioningRefusal {
             Self::InvalidName => "INVALID_NAME",
             Self::GrantUnitMismatch => "GRANT_UNIT_MISMATCH",
             Self::LastAdmin => "LAST_ADMIN",
+            Self::InvalidExternalId => "INVALID_EXTERNAL_ID",
+            Self::UnitCycle => "UNIT_CYCLE",
         }
     }
 }
@@ -53,7 +69,7 @@ impl crate::error::RuleRefusal for ProvisioningRefusal {
     fn user_error_code(&self) -> crate::error::UserErrorCode {
         use crate::error::UserErrorCode;
         match self {
-            Self::LastAdmin => UserErrorCode::RuleViolation,
+            Self::LastAdmin | Self::UnitCycle => UserErrorCode::RuleViolation,
             _ => UserErrorCode::Invalid,
         }
     }
@@ -97,6 +113,36 @@ pub fn name(input: &str) -> Result<String, ProvisioningRefusal> {
     valid
         .then(|| name.to_owned())
         .ok_or(ProvisioningRefusal::InvalidName)
+}
+
+/// A person's key in the HR or identity system as stored: trimmed, otherwise exactly as the
+/// system spells it (keys are matched exactly), 1 to [`MAX_EXTERNAL_ID`] characters, no
+/// control characters. Inner spaces are allowed: some HR systems put them in their keys.
+pub fn external_id(input: &str) -> Result<String, ProvisioningRefusal> {
+    let key = input.trim();
+    let valid = !key.is_empty()
+        && key.chars().count() <= MAX_EXTERNAL_ID
+        && !key.chars().any(char::is_control);
+    valid
+        .then(|| key.to_owned())
+        .ok_or(ProvisioningRefusal::InvalidExternalId)
+}
+
+/// Who sees a person's external key: admins and the coordinators of the person's unit, who
+/// provision them. Not the person, nor colleagues: it is the HR system's key, not a directory
+/// entry, and a key that identifies someone elsewhere is kept to those who need it.
+pub fn can_see_external_id(principal: &Principal, unit_id: Uuid) -> bool {
+    principal.is_admin() || principal.coordinates(unit_id)
+}
+
+/// May `unit` be placed under a parent whose chain of units up to the top is `chain` (the
+/// parent first, then its parent, and so on)? Not when the chain passes through `unit`
+/// itself: the unit would be its own ancestor and the tree would have a loop.
+pub fn parent_allowed(unit: Uuid, chain: &[Uuid]) -> Result<(), ProvisioningRefusal> {
+    if chain.contains(&unit) {
+        return Err(ProvisioningRefusal::UnitCycle);
+    }
+    Ok(())
 }
 
 /// A grant is an ADMIN grant without a unit or a COORDINATOR grant of one unit.
@@ -176,6 +222,91 @@ mod tests {
         );
         for bad in ["", "   ", "a\nb", &"é".repeat(MAX_NAME + 1)] {
             assert_eq!(name(bad), Err(ProvisioningRefusal::InvalidName), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn external_ids() {
+        assert_eq!(external_id(" 00123456 "), Ok("00123456".into()));
+        assert_eq!(
+            external_id("3f2504e0-4f89-11d3-9a0c-0305e82c3301"),
+            Ok("3f2504e0-4f89-11d3-9a0c-0305e82c3301".into())
+        );
+        assert_eq!(external_id("HR 42"), Ok("HR 42".into()));
+        assert_eq!(
+            external_id(&"é".repeat(MAX_EXTERNAL_ID)).map(|k| k.chars().count()),
+            Ok(MAX_EXTERNAL_ID)
+        );
+        for bad in [
+            "",
+            "   ",
+            "a\nb",
+            "a\u{0}b",
+            "a\u{7f}b",
+            &"x".repeat(MAX_EXTERNAL_ID + 1),
+        ] {
+            assert_eq!(
+                external_id(bad),
+                Err(ProvisioningRefusal::InvalidExternalId),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_unit_is_never_its_own_ancestor() {
+        let [a, b, c, d] = [(); 4].map(|()| Uuid::now_v7());
+        // (unit, the new parent's chain to the top, allowed)
+        let cases: [(Uuid, Vec<Uuid>, bool); 6] = [
+            (a, vec![], true),
+            (a, vec![b], true),
+            (a, vec![b, c, d], true),
+            (a, vec![a], false),
+            (a, vec![b, a], false),
+            (a, vec![d, c, b, a, d], false),
+        ];
+        for (unit, chain, allowed) in cases {
+            let expected = if allowed {
+                Ok(())
+            } else {
+                Err(ProvisioningRefusal::UnitCycle)
+            };
+            assert_eq!(parent_allowed(unit, &chain), expected, "{chain:?}");
+        }
+        let refusal = ProvisioningRefusal::UnitCycle;
+        assert_eq!(refusal.code(), "UNIT_CYCLE");
+        assert_eq!(
+            crate::error::RuleRefusal::user_error_code(&refusal),
+            crate::error::UserErrorCode::RuleViolation
+        );
+    }
+
+    #[test]
+    fn external_ids_are_seen_by_admins_and_the_units_coordinators() {
+        use crate::auth::{PrincipalKind, Role};
+        use std::collections::BTreeSet;
+        let (unit, other_unit, me) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let person = |roles: &[Role], units: &[Uuid]| Principal {
+            username: "p".into(),
+            kind: PrincipalKind::Person,
+            person_id: Some(me),
+            roles: roles.iter().copied().chain([Role::User]).collect(),
+            units: units.iter().copied().collect(),
+            scopes: BTreeSet::new(),
+        };
+        let cases = [
+            ("admin", person(&[Role::Admin], &[]), true),
+            ("coordinator", person(&[Role::Coordinator], &[unit]), true),
+            (
+                "other coordinator",
+                person(&[Role::Coordinator], &[other_unit]),
+                false,
+            ),
+            ("colleague", person(&[], &[]), false),
+            ("service", Principal::system("feed", &["directory"]), false),
+        ];
+        for (who, principal, sees) in cases {
+            assert_eq!(can_see_external_id(&principal, unit), sees, "{who}");
         }
     }
 

@@ -1,6 +1,6 @@
 //! The directory area: units, people, lines and devices, and `me`.
 
-use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{device, line, person, unit};
 
@@ -62,6 +62,27 @@ impl Unit {
     /// False for units on a separate Teams instance, whose lines cannot move to Teams.
     async fn lines_can_move_to_teams(&self) -> bool {
         self.0.teams_tenant == entity::enums::TeamsTenant::Main
+    }
+
+    /// The unit this one belongs to (a department's division, say); null for a top unit.
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Unit>> {
+        let Some(parent_id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let found = ctx_loaders(ctx)?
+            .units
+            .load_one(parent_id)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(found.map(Unit))
+    }
+
+    /// The units directly below this one, ordered by name; empty when there are none.
+    async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<Unit>> {
+        let children = units::children(ctx_db(ctx)?, self.0.id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(children.into_iter().map(Unit).collect())
     }
 }
 
@@ -154,6 +175,18 @@ impl Person {
     /// Job title; null when none is recorded.
     async fn job_title(&self) -> Option<&str> {
         self.0.job_title.as_deref()
+    }
+
+    /// The person's key in the HR or identity system (an employee number, an Entra object
+    /// id). Null when none is recorded, or unless the caller is an admin or a coordinator of
+    /// the person's unit.
+    async fn external_id(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        let principal = ctx_principal(ctx)?;
+        Ok(
+            crate::domain::provisioning::can_see_external_id(principal, self.0.unit_id)
+                .then_some(self.0.external_id.as_deref())
+                .flatten(),
+        )
     }
 
     /// Listed or ex-directory.
@@ -494,17 +527,31 @@ impl DirectoryQuery {
             .into())
     }
 
-    /// A person by SSO username; null when there is none or the caller may not see them.
+    /// A person by SSO username or by their key in the HR or identity system: exactly one of
+    /// the two (BAD_USER_INPUT otherwise). Null when there is none or the caller may not see
+    /// them; by `externalId` only admins and coordinators of the person's unit find anyone.
     async fn person(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "SSO username.")] username: String,
+        #[graphql(desc = "SSO username.")] username: Option<String>,
+        #[graphql(
+            desc = "The person's key in the HR or identity system (admins and coordinators)."
+        )]
+        external_id: Option<String>,
     ) -> ApiResult<Option<Person>> {
         let principal = ctx_principal(ctx)?;
-        let found = people::visible_by_username(ctx_db(ctx)?, principal, &username)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(found.map(Person))
+        let db = ctx_db(ctx)?;
+        let found = match (username, external_id) {
+            (Some(username), None) => people::visible_by_username(db, principal, &username).await,
+            (None, Some(key)) => people::visible_by_external_id(db, principal, &key).await,
+            _ => {
+                return Err(ApiError::BadUserInput(
+                    "give exactly one of username and externalId".into(),
+                )
+                .into());
+            }
+        };
+        Ok(found.map_err(ApiError::from)?.map(Person))
     }
 
     /// Units of the University ordered by name. `search` matches the start of the name or the
@@ -549,10 +596,17 @@ impl DirectoryQuery {
 pub struct UpdateUnitInput {
     /// The unit to change.
     pub id: async_graphql::ID,
+    /// New code, unique (1–16 letters, digits, `-` or `_`; stored in capitals).
+    pub code: Option<String>,
     /// New full name (1–200 characters).
     pub name: Option<String>,
+    /// New kind of unit.
+    pub kind: Option<UnitKind>,
     /// New Teams instance.
     pub teams_tenant: Option<TeamsTenant>,
+    /// The unit it now belongs to; null makes it a top unit. Neither the unit itself nor one
+    /// of the units below it.
+    pub parent_id: MaybeUndefined<async_graphql::ID>,
 }
 
 payload!(UpdateUnitPayload, unit: Unit, "Result of `updateUnit`.");
@@ -569,6 +623,8 @@ pub struct CreateUnitInput {
     /// Its Teams instance (default MAIN).
     #[graphql(default_with = "TeamsTenant::Main")]
     pub teams_tenant: TeamsTenant,
+    /// The unit it belongs to; omitted or null for a top unit.
+    pub parent_id: Option<async_graphql::ID>,
 }
 
 payload!(CreateUnitPayload, unit: Unit, "Result of `createUnit`.");
@@ -579,36 +635,54 @@ pub struct DirectoryMutation;
 
 #[Object]
 impl DirectoryMutation {
-    /// Adds a unit of the University (ADMIN). User errors: INVALID for a malformed code
-    /// (`INVALID_UNIT_CODE`) or name (`INVALID_NAME`), DUPLICATE for a code in use.
+    /// Adds a unit of the University (ADMIN), at the top or below a parent unit. User errors:
+    /// INVALID for a malformed code (`INVALID_UNIT_CODE`) or name (`INVALID_NAME`), DUPLICATE
+    /// for a code in use, NOT_FOUND for an unknown parent.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_unit(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The unit's code, name, kind and Teams instance.")] input: CreateUnitInput,
+        #[graphql(desc = "The unit's code, name, kind, Teams instance and parent.")]
+        input: CreateUnitInput,
     ) -> ApiResult<CreateUnitPayload> {
         let new = units::NewUnit {
             code: input.code,
             name: input.name,
             kind: input.kind.into(),
             teams_tenant: input.teams_tenant.into(),
+            parent_id: input
+                .parent_id
+                .map(|id| super::node::decode(NodeType::Unit, &id).ok()),
         };
         let outcome = units::create(ctx_db(ctx)?, ctx_principal(ctx)?, new).await?;
         Ok(outcome.map(Unit).into())
     }
 
-    /// Renames a unit or moves it to another Teams instance (ADMIN). User errors: NOT_FOUND
-    /// for an unknown unit, INVALID for an empty or over-long name.
+    /// Changes a unit's code, name, kind, Teams instance or parent (ADMIN). User errors:
+    /// NOT_FOUND for an unknown unit or parent, INVALID for a malformed code
+    /// (`INVALID_UNIT_CODE`) or name (`INVALID_NAME`), DUPLICATE for a code in use,
+    /// RULE_VIOLATION (`UNIT_CYCLE`) for a parent that is the unit itself or one below it.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn update_unit(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The unit and what to change: its name, its Teams instance.")]
+        #[graphql(
+            desc = "The unit and what to change: its code, name, kind, Teams instance, parent."
+        )]
         input: UpdateUnitInput,
     ) -> ApiResult<UpdateUnitPayload> {
         let changes = units::UnitChanges {
+            code: input.code,
             name: input.name,
+            kind: input.kind.map(Into::into),
             teams_tenant: input.teams_tenant.map(Into::into),
+            parent_id: match input.parent_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => {
+                    Some(Some(super::node::decode(NodeType::Unit, &id).ok()))
+                }
+            },
         };
         let id = super::node::decode(NodeType::Unit, &input.id).ok();
         let outcome = units::update(ctx_db(ctx)?, ctx_principal(ctx)?, id, changes).await?;

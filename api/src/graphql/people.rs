@@ -70,6 +70,9 @@ pub struct CreatePersonInput {
     /// Listed or ex-directory (default LISTED).
     #[graphql(default_with = "DirectoryStatus::Listed")]
     pub directory_status: DirectoryStatus,
+    /// The person's key in the HR or identity system, e.g. an employee number or an Entra
+    /// object id (1–100 characters, no control characters), unique.
+    pub external_id: Option<String>,
 }
 
 /// Input of `grantRole` and `revokeRole`.
@@ -108,6 +111,9 @@ pub struct UpdatePersonInput {
     pub email: Option<String>,
     /// New job title; null clears it.
     pub job_title: MaybeUndefined<String>,
+    /// New key in the HR or identity system (1–100 characters, no control characters),
+    /// unique; null clears it.
+    pub external_id: MaybeUndefined<String>,
 }
 
 /// Input of `setDirectoryStatus`.
@@ -183,8 +189,8 @@ pub struct PeopleMutation;
 impl PeopleMutation {
     /// Adds a person to the directory, on Chorus (admins anywhere, coordinators in their
     /// units). Lines and devices are given separately. User errors: NOT_FOUND (unit),
-    /// NOT_ALLOWED (another unit), INVALID (username, name, e-mail, job title), DUPLICATE
-    /// (a username or e-mail address another person has).
+    /// NOT_ALLOWED (another unit), INVALID (username, name, e-mail, job title, external id),
+    /// DUPLICATE (a username, e-mail address or external id another person has).
     #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
     async fn create_person(
         &self,
@@ -199,6 +205,7 @@ impl PeopleMutation {
             unit_id: decode(NodeType::Unit, &input.unit_id).ok(),
             job_title: input.job_title,
             ex_directory: input.directory_status == DirectoryStatus::ExDirectory,
+            external_id: input.external_id,
         };
         let outcome = people::create_person(ctx_db(ctx)?, ctx_principal(ctx)?, new).await?;
         Ok(outcome.map(Person::entitled).into())
@@ -231,8 +238,8 @@ impl PeopleMutation {
     }
 
     /// Edits a directory entry (coordinators of the person's unit, admins). User errors:
-    /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title), DUPLICATE (an e-mail address
-    /// another person has), CONFLICT (changed meanwhile).
+    /// NOT_FOUND, NOT_ALLOWED, INVALID (name, email, job title, external id), DUPLICATE (an
+    /// e-mail address or external id another person has), CONFLICT (changed meanwhile).
     #[graphql(guard = "RoleGuard::any(&[Role::Coordinator, Role::Admin])")]
     async fn update_person(
         &self,
@@ -260,6 +267,11 @@ impl PeopleMutation {
             display_name: input.display_name,
             email,
             job_title: match input.job_title {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+            external_id: match input.external_id {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(v) => Some(Some(v)),

@@ -411,6 +411,7 @@ model_at!(
         created_at,
         updated_at,
         version,
+        external_id,
     }
 );
 
@@ -424,6 +425,7 @@ model_at!(
         kind,
         teams_tenant,
         created_at,
+        parent_id,
     }
 );
 

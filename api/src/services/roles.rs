@@ -231,6 +231,7 @@ pub async fn bootstrap_admin(
                 unit_id: unit,
                 job_title: None,
                 ex_directory: false,
+                external_id: None,
             };
             let created = insert_person(&txn, row).await.map_err(fault)?;
             crate::services::directory::reindex(&txn, &[created.id])
@@ -312,6 +313,7 @@ async fn bootstrap_unit(
         kind: Set(entity::enums::UnitKind::Other),
         teams_tenant: Set(entity::enums::TeamsTenant::Main),
         created_at: Set(Utc::now()),
+        parent_id: Set(None),
     }
     .insert(txn)
     .await
