@@ -340,3 +340,122 @@ async fn grants_have_a_shape_and_the_last_admin_stays() {
     .await;
     assert_eq!(p["userErrors"][0]["reason"], "LAST_ADMIN");
 }
+
+/// Runs a query or mutation as `token` and returns its `data`, failing on any error.
+async fn ask(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
+    app.graphql(query)
+        .vars(vars)
+        .as_(token)
+        .send()
+        .await
+        .ok()
+        .data("")
+        .clone()
+}
+
+#[tokio::test]
+async fn an_empty_installation_becomes_a_working_university_through_its_interfaces() {
+    let app = TestApp::spawn().await;
+    bootstrap_admin(app.db(), "root", None, None, None)
+        .await
+        .expect("bootstrap");
+    let admin = app.token("root").await;
+    let ball = unit(&app, &admin, "BALL", "Balliol College").await;
+    let alice = person(&app, &admin, "alice", &ball).await["person"]["id"].clone();
+    let cora = person(&app, &admin, "cora", &ball).await["person"]["id"].clone();
+
+    let line = ask(
+        &app,
+        &admin,
+        "mutation($i: CreateLineInput!) { createLine(input: $i) { line { id number } userErrors { code message } } }",
+        json!({ "i": { "number": "01865 270001", "extension": "70001", "kind": "PERSONAL",
+                        "unitId": ball, "ownerId": alice } }),
+    )
+    .await;
+    assert_eq!(line["createLine"]["userErrors"], json!([]), "{line}");
+    assert_eq!(line["createLine"]["line"]["number"], "+441865270001");
+    let line_id = line["createLine"]["line"]["id"].clone();
+    for (kind, label) in [("DESK_PHONE", "Desk"), ("SOFTPHONE", "Laptop")] {
+        let d = ask(
+            &app,
+            &admin,
+            "mutation($i: RegisterDeviceInput!) { registerDevice(input: $i) { device { id } userErrors { code message } } }",
+            json!({ "i": { "personId": alice, "kind": kind, "label": label, "lineId": line_id } }),
+        )
+        .await;
+        assert_eq!(d["registerDevice"]["userErrors"], json!([]), "{kind}: {d}");
+    }
+    let g = mutate(
+        &app,
+        &admin,
+        GRANT,
+        json!({ "personId": cora, "role": "COORDINATOR", "unitId": ball }),
+    )
+    .await;
+    assert_eq!(g["userErrors"], json!([]));
+    let pbx = ask(
+        &app,
+        &admin,
+        "mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { name scopes } userErrors { code } } }",
+        json!({ "i": { "name": "pbx", "displayName": "The PBX", "scopes": ["calls:write"] } }),
+    )
+    .await;
+    assert_eq!(
+        pbx["createServiceAccount"]["serviceAccount"],
+        json!({ "name": "pbx", "scopes": ["calls:write"] })
+    );
+
+    // Alice sees her own telephone; a colleague finds her by name or number.
+    let alice_token = app.token("alice").await;
+    let me = ask(
+        &app,
+        &alice_token,
+        "{ me { username unit { code } lines { number extension } devices { kind } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        me["me"],
+        json!({ "username": "alice", "unit": { "code": "BALL" },
+                "lines": [{ "number": "+441865270001", "extension": "70001" }],
+                "devices": [{ "kind": "DESK_PHONE" }, { "kind": "SOFTPHONE" }] })
+    );
+    let cora_token = app.token("cora").await;
+    for search in ["alice", "70001"] {
+        let found = ask(
+            &app,
+            &cora_token,
+            "query($s: String!) { directory(search: $s) { nodes { username } } }",
+            json!({ "s": search }),
+        )
+        .await;
+        assert_eq!(
+            found["directory"]["nodes"],
+            json!([{ "username": "alice" }]),
+            "{search}"
+        );
+    }
+    // The coordinator reads the MS Teams column of the unit: Alice's softphone makes her
+    // eligible; Cora has no line of her own, so she cannot move.
+    let column = ask(
+        &app,
+        &cora_token,
+        "query($u: ID) { teamsEligibility(unitId: $u) { rows { nodes { username status reasons blockers } } } }",
+        json!({ "u": ball }),
+    )
+    .await;
+    assert_eq!(
+        column["teamsEligibility"]["rows"]["nodes"],
+        json!([
+            { "username": "alice", "status": "ELIGIBLE", "reasons": ["USES_SOFTPHONE"], "blockers": [] },
+            { "username": "cora", "status": "BLOCKED", "reasons": [], "blockers": ["NO_PERSONAL_LINE"] },
+        ])
+    );
+    // The service account signs in with its token and its scope.
+    let pbx_token = app.token("pbx").await;
+    let units = ask(&app, &pbx_token, "{ units { nodes { code } } }", json!({})).await;
+    assert_eq!(
+        units["units"]["nodes"],
+        json!([{ "code": "BALL" }, { "code": "TELEPHONY" }])
+    );
+}
