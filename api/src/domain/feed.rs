@@ -145,15 +145,18 @@ pub fn check_unit(line: u64, raw: &RawUnit) -> Result<UnitRow, Vec<RowError>> {
         ))
     });
     let tenant = match raw.teams_tenant.trim() {
-        "MAIN" => Ok(TeamsTenant::Main),
-        "SEPARATE" => Ok(TeamsTenant::Separate),
-        _ => Err(errors.push(err(
+        "MAIN" => Some(TeamsTenant::Main),
+        "SEPARATE" => Some(TeamsTenant::Separate),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        errors.push(err(
             f,
             line,
             "teams_tenant",
             "a Teams instance is MAIN or SEPARATE",
-        ))),
-    };
+        ))
+    });
     let parent = match optional(&raw.parent_code) {
         None => Ok(None),
         Some(p) => rules::unit_code(p)
@@ -204,15 +207,18 @@ pub fn check_person(line: u64, raw: &RawPerson) -> Result<PersonRow, Vec<RowErro
         ));
     }
     let status = match raw.directory_status.trim() {
-        "LISTED" => Ok(DirectoryStatus::Listed),
-        "EX_DIRECTORY" => Ok(DirectoryStatus::ExDirectory),
-        _ => Err(errors.push(err(
+        "LISTED" => Some(DirectoryStatus::Listed),
+        "EX_DIRECTORY" => Some(DirectoryStatus::ExDirectory),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        errors.push(err(
             f,
             line,
             "directory_status",
             "a directory status is LISTED or EX_DIRECTORY",
-        ))),
-    };
+        ))
+    });
     match (
         username,
         external_id,
@@ -632,7 +638,7 @@ mod tests {
             ..ok.clone()
         };
         let columns: Vec<_> = check_unit(3, &bad)
-            .unwrap_err()
+            .expect_err("refused")
             .into_iter()
             .map(|e| (e.line, e.column))
             .collect();
@@ -693,7 +699,7 @@ mod tests {
                 "job_title",
             ),
         ] {
-            let errors = check_person(3, &raw).unwrap_err();
+            let errors = check_person(3, &raw).expect_err("refused");
             assert_eq!(errors.len(), 1, "{column}");
             assert_eq!((errors[0].line, errors[0].column), (3, column));
         }
@@ -759,7 +765,7 @@ mod tests {
             ..Current::default()
         };
         let feed = numbered(&[unit("A", "A", Some("B")), unit("C", "C", Some("NOPE"))]);
-        let errors = plan(&current, &feed, &[]).unwrap_err();
+        let errors = plan(&current, &feed, &[]).expect_err("refused");
         let got: Vec<_> = errors.iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(got, vec![(2, "parent_code"), (3, "parent_code")]);
         assert!(errors[0].reason.contains("under itself"), "{:?}", errors[0]);
@@ -779,7 +785,7 @@ mod tests {
             person("p2", "p2b@example.ac.uk", "BALL", None),
             person("Robot", "r@example.ac.uk", "NOPE", None),
         ]);
-        let errors = plan(&current, &[], &feed).unwrap_err();
+        let errors = plan(&current, &[], &feed).expect_err("refused");
         let got: Vec<_> = errors.iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(
             got,
