@@ -137,6 +137,14 @@ enum ExportCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// The directory feed: units.csv and people.csv written into DIR (created when missing),
+    /// the files `chorus import directory` reads.
+    Directory {
+        #[command(flatten)]
+        common: Common,
+        /// The directory to write into.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +179,18 @@ enum ImportCommand {
         common: Common,
         /// The CSV file.
         file: PathBuf,
+    },
+    /// Merge the directory feed (units.csv and people.csv in DIR) into the database: new
+    /// rows are added, differing rows changed, rows absent from the feed left alone. Any bad
+    /// row refuses the whole feed; the plan is printed, then applied in one transaction.
+    Directory {
+        #[command(flatten)]
+        common: Common,
+        /// The directory holding units.csv and people.csv.
+        dir: PathBuf,
+        /// Print the plan and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -310,6 +330,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Err("some rows were rejected".into())
             }
         }
+        Command::Import {
+            what:
+                ImportCommand::Directory {
+                    common,
+                    dir,
+                    dry_run,
+                },
+        } => import_directory(common, dir, dry_run).await,
         Command::Storage { what } => storage(what).await,
         Command::Export { what } => export(what).await,
         Command::Admin {
@@ -458,12 +486,22 @@ async fn storage(what: StorageCommand) -> Result<(), String> {
 
 async fn export(what: ExportCommand) -> Result<(), String> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let ExportCommand::TeamsColumn {
-        common,
-        unit,
-        look_back_days,
-        output,
-    } = what;
+    let (common, unit, look_back_days, output) = match what {
+        ExportCommand::TeamsColumn {
+            common,
+            unit,
+            look_back_days,
+            output,
+        } => (common, unit, look_back_days, output),
+        ExportCommand::Directory { common, dir } => {
+            let (_, conn) = common.open().await?;
+            let done = services::directory_feed::export(&conn, &dir)
+                .await
+                .map_err(|e| format!("export failed: {e:#}"))?;
+            println!("{} units and {} people exported", done.units, done.people);
+            return Ok(());
+        }
+    };
     let (settings, conn) = common.open().await?;
     let scope = match unit {
         None => services::cutover::column::Scope::All,
@@ -502,6 +540,31 @@ async fn export(what: ExportCommand) -> Result<(), String> {
     }
     eprintln!("{} people exported", rows.len());
     Ok(())
+}
+
+/// `chorus import directory`: prints the plan (or every refused row, and fails).
+async fn import_directory(common: Common, dir: PathBuf, dry_run: bool) -> Result<(), String> {
+    let (_, conn) = common.open().await?;
+    let outcome = services::directory_feed::import(&conn, &dir, dry_run)
+        .await
+        .map_err(|e| format!("import failed: {e:#}"))?;
+    match outcome {
+        Ok(plan) => {
+            for line in plan.lines() {
+                println!("{line}");
+            }
+            if dry_run {
+                println!("dry run: nothing written");
+            }
+            Ok(())
+        }
+        Err(rows) => {
+            for row in &rows {
+                eprintln!("{row}");
+            }
+            Err(format!("{} rows refused: nothing written", rows.len()))
+        }
+    }
 }
 
 /// `--look-back-days`: the rule of the GraphQL argument and the HTTP route.

@@ -27,6 +27,7 @@ pub mod cutover;
 pub mod devices;
 pub mod directory;
 pub mod email;
+pub mod feed;
 pub mod groups;
 pub mod leavers;
 pub mod lines;

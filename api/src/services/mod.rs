@@ -25,6 +25,7 @@ pub mod conferences;
 pub mod contact_centres;
 pub mod cutover;
 pub mod directory;
+pub mod directory_feed;
 pub mod groups;
 pub mod import;
 pub mod leavers;
