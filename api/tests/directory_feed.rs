@@ -3,21 +3,82 @@
 //! field by field, and a bad row that refuses the whole feed.
 
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     process::{Command, Output},
 };
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-fn chorus(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chorus"))
+/// A data directory, and on PostgreSQL (when `TEST_DATABASE_URL` names a server) a database
+/// of its own, dropped with it; on SQLite the database is the file in the directory.
+struct Place {
+    dir: PathBuf,
+    url: Option<(String, String)>,
+}
+
+impl Place {
+    fn new(dir: PathBuf) -> Self {
+        let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+            return Self { dir, url: None };
+        };
+        let name = format!("chorus_feed_{}", uuid::Uuid::new_v4().simple());
+        block_on(async {
+            let db = sea_orm::Database::connect(&admin).await.expect("connect");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create database");
+        });
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Self {
+            dir,
+            url: Some((admin.clone(), format!("{base}/{name}"))),
+        }
+    }
+
+    fn database_url(&self) -> String {
+        match &self.url {
+            Some((_, url)) => url.clone(),
+            None => format!("sqlite://{}?mode=ro", self.dir.join("chorus.db").display()),
+        }
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some((admin, url)) = &self.url {
+            let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+            let admin = admin.clone();
+            block_on(async move {
+                if let Ok(db) = sea_orm::Database::connect(&admin).await {
+                    let _ = db
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        }
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(f)
+}
+
+fn chorus(place: &Place, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chorus"));
+    command
         .args(args)
         .arg("--data-dir")
-        .arg(dir)
+        .arg(&place.dir)
         .env("CHORUS_LOG", "warn")
-        .env_remove("CHORUS_DATABASE_URL")
-        .output()
-        .expect("run chorus")
+        .env_remove("CHORUS_DATABASE_URL");
+    if let Some((_, url)) = &place.url {
+        command.arg("--database-url").arg(url);
+    }
+    command.output().expect("run chorus")
 }
 
 fn ok(o: Output) -> String {
@@ -29,14 +90,10 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")
 }
 
-/// Audit events the import recorded in the data directory's database.
-fn import_events(data: &Path) -> u64 {
-    let url = format!("sqlite://{}?mode=ro", data.join("chorus.db").display());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
+/// Audit events the import recorded in the place's database.
+fn import_events(place: &Place) -> u64 {
+    let url = place.database_url();
+    block_on(async {
         let db = sea_orm::Database::connect(&url).await.expect("connect");
         entity::audit_event::Entity::find()
             .filter(entity::audit_event::Column::Actor.eq("system:import"))
@@ -65,7 +122,10 @@ fn write_feed(dir: &Path, units: &str, people: &str) {
 #[test]
 fn a_feed_exported_from_one_database_is_merged_into_another() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let (source, target) = (tmp.path().join("source"), tmp.path().join("target"));
+    let (source, target) = (
+        Place::new(tmp.path().join("source")),
+        Place::new(tmp.path().join("target")),
+    );
     let (feed, exported) = (tmp.path().join("feed"), tmp.path().join("exported"));
 
     // The source: a first admin from the CLI, then a hand-written feed.
@@ -159,7 +219,7 @@ fn a_feed_exported_from_one_database_is_merged_into_another() {
 #[test]
 fn rows_breaking_the_rules_across_the_feed_are_each_reported() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let (data, feed) = (tmp.path().join("data"), tmp.path().join("feed"));
+    let (data, feed) = (Place::new(tmp.path().join("data")), tmp.path().join("feed"));
     write_feed(
         &feed,
         "code,name,kind,teams_tenant,parent_code
