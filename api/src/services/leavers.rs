@@ -169,30 +169,51 @@ async fn holdings(txn: &DatabaseTransaction, person: &person::Model) -> Result<H
     })
 }
 
+/// Every membership row of the groups (of one kind) that `$person` is in, in one statement,
+/// as `(group, rows)` in the groups' creation order.
+macro_rules! groups_of {
+    ($txn:expr, $person:expr, $member:ident) => {{
+        use sea_orm::{QueryOrder, sea_query::Query};
+        let theirs = Query::select()
+            .column($member::Column::GroupId)
+            .from($member::Entity)
+            .and_where($member::Column::PersonId.eq($person))
+            .to_owned();
+        let rows = $member::Entity::find()
+            .filter($member::Column::GroupId.in_subquery(theirs))
+            .order_by_asc($member::Column::GroupId)
+            .all($txn)
+            .await?;
+        let mut groups: Vec<(Uuid, Vec<$member::Model>)> = Vec::new();
+        for row in rows {
+            match groups.last_mut() {
+                Some((g, members)) if *g == row.group_id => members.push(row),
+                _ => groups.push((row.group_id, vec![row])),
+            }
+        }
+        groups
+    }};
+}
+
+/// Group ids with their members' person ids.
+fn people_of<M>(
+    groups: Vec<(Uuid, Vec<M>)>,
+    person: impl Fn(&M) -> Uuid,
+) -> Vec<(Uuid, Vec<Uuid>)> {
+    groups
+        .into_iter()
+        .map(|(g, rows)| (g, rows.iter().map(&person).collect()))
+        .collect()
+}
+
 /// The hunt groups the person is in, each with all its members.
 async fn hunt_memberships(
     txn: &DatabaseTransaction,
     person: Uuid,
 ) -> Result<Vec<(Uuid, Vec<Uuid>)>, DbErr> {
-    let groups: Vec<Uuid> = hunt_group_member::Entity::find()
-        .filter(hunt_group_member::Column::PersonId.eq(person))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| m.group_id)
-        .collect();
-    let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
-        let members = hunt_group_member::Entity::find()
-            .filter(hunt_group_member::Column::GroupId.eq(g))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| m.person_id)
-            .collect();
-        out.push((g, members));
-    }
-    Ok(out)
+    Ok(people_of(groups_of!(txn, person, hunt_group_member), |m| {
+        m.person_id
+    }))
 }
 
 /// The pickup groups the person is in, each with all its members.
@@ -200,67 +221,47 @@ async fn pickup_memberships(
     txn: &DatabaseTransaction,
     person: Uuid,
 ) -> Result<Vec<(Uuid, Vec<Uuid>)>, DbErr> {
-    let groups: Vec<Uuid> = pickup_group_member::Entity::find()
-        .filter(pickup_group_member::Column::PersonId.eq(person))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| m.group_id)
-        .collect();
-    let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
-        let members = pickup_group_member::Entity::find()
-            .filter(pickup_group_member::Column::GroupId.eq(g))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| m.person_id)
-            .collect();
-        out.push((g, members));
-    }
-    Ok(out)
+    Ok(people_of(
+        groups_of!(txn, person, pickup_group_member),
+        |m| m.person_id,
+    ))
 }
 
-/// The executive-assistant groups the person is in, each with all its members.
+/// The executive-assistant groups the person is in, each with all its members and their
+/// platforms (two statements in all).
 async fn ea_memberships(
     txn: &DatabaseTransaction,
     person: Uuid,
 ) -> Result<Vec<(Uuid, Vec<EaMember>)>, DbErr> {
-    let groups: Vec<Uuid> = ea_group_member::Entity::find()
-        .filter(ea_group_member::Column::PersonId.eq(person))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| m.group_id)
+    let groups = groups_of!(txn, person, ea_group_member);
+    let ids: Vec<Uuid> = groups
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|m| m.person_id))
         .collect();
-    let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
-        let rows = ea_group_member::Entity::find()
-            .filter(ea_group_member::Column::GroupId.eq(g))
+    let platforms: std::collections::HashMap<Uuid, entity::enums::Platform> =
+        person::Entity::find()
+            .filter(person::Column::Id.is_in(ids))
             .all(txn)
-            .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|m| m.person_id).collect();
-        let platforms: std::collections::HashMap<Uuid, entity::enums::Platform> =
-            person::Entity::find()
-                .filter(person::Column::Id.is_in(ids))
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.platform))
-                .collect();
-        let members = rows
+            .await?
             .into_iter()
-            .filter_map(|m| {
-                platforms.get(&m.person_id).map(|platform| EaMember {
-                    person_id: m.person_id,
-                    platform: *platform,
-                    role: m.role,
-                })
-            })
+            .map(|p| (p.id, p.platform))
             .collect();
-        out.push((g, members));
-    }
-    Ok(out)
+    Ok(groups
+        .into_iter()
+        .map(|(g, rows)| {
+            let members = rows
+                .into_iter()
+                .filter_map(|m| {
+                    platforms.get(&m.person_id).map(|platform| EaMember {
+                        person_id: m.person_id,
+                        platform: *platform,
+                        role: m.role,
+                    })
+                })
+                .collect();
+            (g, members)
+        })
+        .collect())
 }
 
 /// Writes the plan: each step on its own table, in the transaction.
